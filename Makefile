@@ -1,0 +1,27 @@
+# Two commands do all the set-up on a fresh machine:
+#   make serve   -> virtual environment, store with demo units, Voilà on http://127.0.0.1:8866
+#   make test    -> virtual environment, every test
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: serve test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip >/dev/null
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/danvan serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/form_import.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
