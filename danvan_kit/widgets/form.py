@@ -1,0 +1,275 @@
+"""FormView: any template rendered as an ipywidgets form that staff fill in.
+
+Everything a person can do in the browser is a Python call here (set a
+control's `raw`, call `submit()`), so the behaviour is tested without a browser.
+Callbacks receive clean data; their failures become a Vietnamese message on the
+form, never a traceback (that goes to the server log).
+"""
+from __future__ import annotations
+
+import html
+import json
+import logging
+import uuid
+from typing import Any, Callable, Mapping
+
+import ipywidgets as w
+
+from ..numbers import format_number
+from ..schema import FormTemplate
+from ..validation import FormEngine, FormState, ValidationResult, coerce_value
+from .criterion import CriterionControl
+from .fields import ERROR_STYLE, HINT_STYLE, FieldControl
+from .repeat import RepeatControl
+
+__all__ = ["FormView", "UserFacingError"]
+
+log = logging.getLogger(__name__)
+
+GENERIC_FAILURE = ("Chưa lưu được do lỗi hệ thống. Nội dung bạn nhập vẫn còn trên màn hình; "
+                   "vui lòng bấm lại sau ít phút hoặc báo Phòng Nội vụ.")
+
+
+class UserFacingError(Exception):
+    """Raise from a callback to show its (Vietnamese) message on the form as it is."""
+
+
+SubmitCallback = Callable[[dict, str], "str | None"]
+
+
+class FormView(w.VBox):
+    """A whole form. `on_submit(clean_data, attempt_id)` may return a confirmation text.
+
+    `on_save_draft(raw_data)` receives what was typed, even if not yet valid;
+    `on_change(view)` fires on every edit (the app debounces autosave with it).
+    `reviewer_scores` shows the reviewer's adjusted score beside each criterion.
+    """
+
+    def __init__(self, template: FormTemplate, data: Mapping[str, Any] | None = None, *,
+                 on_submit: SubmitCallback | None = None,
+                 on_save_draft: Callable[[dict], "str | None"] | None = None,
+                 on_change: Callable[["FormView"], None] | None = None,
+                 reviewer_scores: Mapping[str, float] | None = None,
+                 review_comment: str | None = None, readonly: bool = False,
+                 submit_label: str = "Nộp báo cáo"):
+        self.template = template
+        self.engine = FormEngine(template)
+        self.on_submit, self.on_save_draft, self.on_change = on_submit, on_save_draft, on_change
+        self._loading = False
+        self._checked = False  # after the first submit attempt, errors follow every edit
+        self._busy = False
+        self._attempt: tuple[str, str] | None = None
+        self.last_result: ValidationResult | None = None
+        self.controls: dict[str, FieldControl | RepeatControl] = {}
+        self._section_boxes: dict[str, w.VBox] = {}
+        self._subtotals: dict[str, w.HTML] = {}
+        scores = dict(reviewer_scores or {})
+
+        self.summary = w.HTML(layout=w.Layout(display="none"))
+        self.status = w.HTML()
+        self.review_note = w.HTML(layout=w.Layout(display="none"))
+        self.submit_button = w.Button(description=submit_label, button_style="primary", icon="paper-plane",
+                                      layout=w.Layout(width="auto"))
+        self.draft_button = w.Button(description="Lưu nháp", icon="save", layout=w.Layout(width="auto"))
+        self.submit_button.on_click(lambda _b: self.submit())
+        self.draft_button.on_click(lambda _b: self.save_draft())
+        self.submit_button.add_class("dv-submit")
+        self.draft_button.add_class("dv-save-draft")
+
+        sections = []
+        for section in template.sections:
+            parts: list[w.Widget] = [w.HTML(f'<h3 style="margin:0.8em 0 0.4em">{html.escape(section.title)}</h3>')]
+            if section.hint:
+                parts.append(w.HTML(f'<span style="{HINT_STYLE}">{html.escape(section.hint)}</span>'))
+            for spec in section.fields:
+                if spec.type == "repeat":
+                    control: FieldControl | RepeatControl = RepeatControl(spec, self._changed)
+                elif spec.max_score is not None:
+                    control = CriterionControl(spec, self._changed, scores.get(spec.name))
+                else:
+                    control = FieldControl(spec, self._changed)
+                self.controls[spec.name] = control
+                parts.append(control.container)
+            if section.max_score is not None:
+                self._subtotals[section.name] = w.HTML()
+                parts.append(self._subtotals[section.name])
+            box = w.VBox(parts, layout=w.Layout(border_bottom="1px solid #ddd", padding="0 0 0.5em 0"))
+            box.add_class(f"dv-section-{section.name}")
+            self._section_boxes[section.name] = box
+            sections.append(box)
+
+        header = [w.HTML(f'<h2 style="margin:0.2em 0">{html.escape(template.title)}</h2>')]
+        if template.code:
+            header.append(w.HTML(f'<span style="{HINT_STYLE}">{html.escape(template.code)}</span>'))
+        if template.example:
+            header.append(w.HTML('<div style="background:#fff4ce;padding:4px 8px;border-radius:3px">'
+                                 "Bộ tiêu chí mẫu, có thể chỉnh sửa — chưa phải tiêu chí chính thức của tỉnh.</div>"))
+        if template.description:
+            header.append(w.HTML(f'<p style="{HINT_STYLE}">{html.escape(template.description)}</p>'))
+        actions = w.HBox([self.draft_button, self.submit_button], layout=w.Layout(gap="0.75em", margin="1em 0"))
+        super().__init__(header + [self.review_note, self.summary] + sections + [actions, self.status])
+        self.add_class("dv-form")
+        if review_comment:
+            self.show_review_comment(review_comment)
+        if data:
+            self.load(data)
+        else:
+            self.load({f.name: f.default for f in template.all_fields() if f.default is not None})
+        if readonly:
+            self.set_readonly(True)
+
+    # -- values --------------------------------------------------------
+    def raw(self) -> dict[str, Any]:
+        """What was typed, JSON-ready (a draft): numbers and dates stay as typed."""
+        out: dict[str, Any] = {}
+        for name, control in self.controls.items():
+            spec = control.spec
+            if spec.calculation or spec.type == "note":
+                continue
+            value = control.raw
+            if spec.type == "file":
+                value, _err = coerce_value(spec, value)
+                value = value or []
+            out[name] = value
+            if isinstance(control, CriterionControl) and control.evidence is not None:
+                out[spec.evidence_name] = control.evidence_raw
+        return out
+
+    def load(self, data: Mapping[str, Any]) -> None:
+        """Fill the form from stored data (a draft or a submitted revision)."""
+        self._loading = True
+        try:
+            for name, control in self.controls.items():
+                control.raw = data.get(name)
+                if isinstance(control, CriterionControl):
+                    control.evidence_raw = data.get(control.spec.evidence_name)
+        finally:
+            self._loading = False
+        self.refresh()
+
+    def refresh(self) -> FormState:
+        """Recompute calculations, relevance and section subtotals."""
+        state = self.engine.compute(self.raw())
+        for name, control in self.controls.items():
+            control.set_visible(state.visible.get(name, True))
+            if isinstance(control, FieldControl):
+                control.show_computed(state.values.get(name))
+        for section in self.template.sections:
+            self._section_boxes[section.name].layout.display = None if state.section_visible[section.name] else "none"
+            if section.name in self._subtotals:
+                got = sum(state.values.get(f.name) or 0 for f in section.fields if f.max_score is not None)
+                self._subtotals[section.name].value = (
+                    f'<div style="text-align:right"><b>Điểm phần này: {format_number(got)} / '
+                    f"{format_number(section.max_score)}</b></div>")
+        return state
+
+    def _changed(self) -> None:
+        if self._loading:
+            return
+        self.refresh()
+        if self._checked:
+            self.validate()
+        if self.on_change is not None:
+            try:
+                self.on_change(self)
+            except Exception:  # autosave must never break typing
+                log.exception("on_change failed")
+
+    # -- checks and actions -------------------------------------------
+    def validate(self) -> ValidationResult:
+        """Check everything; show each error beside its field and a summary at the top."""
+        result = self.engine.validate(self.raw())
+        self.last_result = result
+        by_field: dict[str, str] = {}
+        for err in result.errors:
+            by_field.setdefault(err.field, err.message)
+        for name, control in self.controls.items():
+            messages = [by_field.get(name), by_field.get(control.spec.evidence_name)]
+            control.set_error("; ".join(m for m in messages if m) or None)
+            if isinstance(control, RepeatControl):
+                control.set_row_errors(by_field)
+        if result.errors:
+            items = "".join(f"<li>{html.escape(str(e))}</li>" for e in result.errors[:30])
+            more = f"<li>… và {len(result.errors) - 30} lỗi khác</li>" if len(result.errors) > 30 else ""
+            self.summary.value = (f'<div class="dv-error-summary" style="{ERROR_STYLE};border:1px solid #b00020;'
+                                  f'padding:6px 10px;border-radius:4px"><b>Còn {len(result.errors)} mục cần sửa '
+                                  f"trước khi nộp:</b><ul style='margin:0.3em 0'>{items}{more}</ul></div>")
+            self.summary.layout.display = None
+        else:
+            self.summary.value = ""
+            self.summary.layout.display = "none"
+        return result
+
+    def attempt_id(self, data: Mapping[str, Any]) -> str:
+        """The same id for the same data: a double click or a retry makes one revision."""
+        fingerprint = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+        if self._attempt is None or self._attempt[0] != fingerprint:
+            self._attempt = (fingerprint, uuid.uuid4().hex)
+        return self._attempt[1]
+
+    def submit(self) -> ValidationResult:
+        """Validate; when valid, hand the clean data to `on_submit` and confirm."""
+        if self._busy:
+            return self.last_result or ValidationResult(None, [])
+        self._busy = True
+        self.submit_button.disabled = True
+        try:
+            self._checked = True
+            result = self.validate()
+            if not result.ok:
+                self.set_status("Chưa nộp được: vui lòng sửa các mục được đánh dấu ⚠.", kind="error")
+                return result
+            message = None
+            if self.on_submit is not None:
+                try:
+                    message = self.on_submit(result.data, self.attempt_id(result.data))
+                except UserFacingError as exc:
+                    self.set_status(str(exc), kind="error")
+                    return ValidationResult(None, result.errors)
+                except Exception:
+                    log.exception("submit failed for form %s", self.template.id)
+                    self.set_status(GENERIC_FAILURE, kind="error")
+                    return ValidationResult(None, result.errors)
+            self.set_status(message or "Đã kiểm tra xong: biểu mẫu hợp lệ.", kind="ok")
+            return result
+        finally:
+            self._busy = False
+            self.submit_button.disabled = False
+
+    def save_draft(self) -> dict[str, Any]:
+        """Hand what was typed to `on_save_draft` (no validation: a draft may be incomplete)."""
+        data = self.raw()
+        if self.on_save_draft is not None:
+            try:
+                message = self.on_save_draft(data)
+            except UserFacingError as exc:
+                self.set_status(str(exc), kind="error")
+                return data
+            except Exception:
+                log.exception("draft save failed for form %s", self.template.id)
+                self.set_status(GENERIC_FAILURE, kind="error")
+                return data
+            self.set_status(message or "Đã lưu nháp.", kind="ok")
+        return data
+
+    # -- presentation --------------------------------------------------
+    def set_status(self, text: str, kind: str = "info") -> None:
+        colour = {"ok": "#1b5e20", "error": "#b00020"}.get(kind, "#333")
+        self.status.value = f'<div class="dv-status dv-status-{kind}" style="color:{colour}">{html.escape(text)}</div>'
+
+    def show_review_comment(self, comment: str) -> None:
+        self.review_note.value = ('<div class="dv-review-comment" style="background:#fdecea;padding:6px 10px;'
+                                  'border-radius:4px"><b>Phòng Nội vụ đề nghị chỉnh sửa:</b> '
+                                  f"{html.escape(comment)}</div>")
+        self.review_note.layout.display = None
+
+    def set_readonly(self, readonly: bool) -> None:
+        for control in self.controls.values():
+            control.set_disabled(readonly)
+        self.submit_button.layout.display = "none" if readonly else None
+        self.draft_button.layout.display = "none" if readonly else None
+
+    def set_reviewer_scores(self, scores: Mapping[str, float]) -> None:
+        for name, control in self.controls.items():
+            if isinstance(control, CriterionControl):
+                control.set_reviewer_score(scores.get(name))

@@ -1,0 +1,100 @@
+"""A repeat group: a small table whose rows staff add and remove."""
+from __future__ import annotations
+
+import html
+from typing import Any, Callable
+
+import ipywidgets as w
+
+from ..schema import FieldSpec
+from .fields import ERROR_STYLE, HINT_STYLE, FieldControl, label_html
+
+__all__ = ["RepeatControl"]
+
+
+class RepeatControl:
+    """Rows of compact FieldControls, one column per sub-field, with add/remove buttons."""
+
+    def __init__(self, spec: FieldSpec, on_change: Callable[[], None] | None = None):
+        self.spec = spec
+        self._on_change = on_change or (lambda: None)
+        self.rows: list[dict[str, FieldControl]] = []
+        self._row_boxes: list[w.HBox] = []
+        self.body = w.VBox()
+        self.add_button = w.Button(description="+ Thêm dòng", layout=w.Layout(width="auto"))
+        self.add_button.on_click(lambda _b: self.add_row())
+        self.error = w.HTML(layout=w.Layout(display="none"))
+        columns = [w.HTML(label_html(sub), layout=self._cell_layout(sub)) for sub in spec.fields or []]
+        header = w.HBox(columns + [w.HTML("", layout=w.Layout(width="5em"))], layout=w.Layout(gap="0.5em"))
+        parts: list[w.Widget] = [w.HTML(label_html(spec))]
+        if spec.hint:
+            parts.append(w.HTML(f'<span style="{HINT_STYLE}">{html.escape(spec.hint)}</span>'))
+        parts += [header, self.body, self.add_button, self.error]
+        self.container = w.VBox(parts, layout=w.Layout(margin="0 0 0.8em 0"))
+        self.container.add_class("dv-repeat")
+        self.container.add_class(f"dv-field-{spec.name}")
+
+    @staticmethod
+    def _cell_layout(sub: FieldSpec) -> w.Layout:
+        narrow = sub.type in ("integer", "decimal", "date", "yes_no")
+        return w.Layout(width="12em" if narrow else "auto", flex="0 0 auto" if narrow else "1 1 0")
+
+    def add_row(self, values: dict[str, Any] | None = None, notify: bool = True) -> dict[str, FieldControl]:
+        """Append a row (optionally filled); refused silently past max_rows."""
+        if len(self.rows) >= self.spec.max_rows:
+            return {}
+        controls = {sub.name: FieldControl(sub, self._on_change, compact=True) for sub in self.spec.fields or []}
+        for name, control in controls.items():
+            control.container.layout = self._cell_layout(control.spec)
+            if values and name in values:
+                control.raw = values[name]
+        remove = w.Button(description="Xoá dòng", layout=w.Layout(width="5em"))
+        box = w.HBox([c.container for c in controls.values()] + [remove], layout=w.Layout(gap="0.5em"))
+        remove.on_click(lambda _b, box=box: self.remove_row(self._row_boxes.index(box)))
+        self.rows.append(controls)
+        self._row_boxes.append(box)
+        self.body.children = tuple(self._row_boxes)
+        self.add_button.disabled = len(self.rows) >= self.spec.max_rows
+        if notify:
+            self._on_change()
+        return controls
+
+    def remove_row(self, index: int) -> None:
+        del self.rows[index]
+        del self._row_boxes[index]
+        self.body.children = tuple(self._row_boxes)
+        self.add_button.disabled = False
+        self._on_change()
+
+    @property
+    def raw(self) -> list[dict[str, Any]]:
+        return [{name: c.raw for name, c in row.items() if not c.spec.calculation} for row in self.rows]
+
+    @raw.setter
+    def raw(self, rows: list[dict[str, Any]] | None) -> None:
+        self.rows, self._row_boxes = [], []
+        self.body.children = ()
+        for values in rows or []:
+            self.add_row(values, notify=False)
+
+    def set_row_errors(self, errors: dict[str, str]) -> None:
+        """Errors keyed like 'name[2].sub' (rows counted from 1 among non-empty rows)."""
+        filled = [i for i, row in enumerate(self.raw) if any(v not in (None, "", []) for v in row.values())]
+        for index, row in enumerate(self.rows):
+            number = filled.index(index) + 1 if index in filled else None
+            for sub, control in row.items():
+                key = f"{self.spec.name}[{number}].{sub}" if number else None
+                control.set_error(errors.get(key) if key else None)
+
+    def set_error(self, message: str | None) -> None:
+        self.error.value = f'<span style="{ERROR_STYLE}">⚠ {html.escape(message)}</span>' if message else ""
+        self.error.layout.display = None if message else "none"
+
+    def set_visible(self, visible: bool) -> None:
+        self.container.layout.display = None if visible else "none"
+
+    def set_disabled(self, disabled: bool) -> None:
+        self.add_button.disabled = disabled
+        for row in self.rows:
+            for control in row.values():
+                control.set_disabled(disabled)
