@@ -1,0 +1,376 @@
+"""The Store: every public read and write, with access rules enforced here, not in the UI."""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Row
+
+from ..text import to_nfc
+from . import queries, writes
+from .accounts import AccountMethods, row_to_account
+from .audit import Key, read_audit, record
+from .engine import READ_ONLY, dumps, make_engine, resolve_url, run_with_retry
+from .errors import AccessDenied, StoreError, ValidationFailed
+from .migrate import upgrade
+from .reference import Reference, read_reference, upsert_reference
+from .schema import accounts, reviews
+from .types import (REVIEW_STATES, Account, AuditEntry, ReviewInfo, Revision, StatusRow, SubmitResult,
+                    local_date)
+
+__all__ = ["Store", "MAX_DATA_BYTES"]
+
+MAX_DATA_BYTES = 2 * 1024 * 1024
+Validator = Callable[[str, int, dict], "tuple[dict | None, list[str]]"]
+_ACTIONS_VI = {
+    "save_draft": "lưu bản nháp", "submit": "nộp báo cáo", "latest": "xem báo cáo",
+    "history": "xem lịch sử báo cáo", "items": "xem danh sách báo cáo", "review": "duyệt báo cáo",
+    "review_state": "xem kết quả duyệt", "status": "xem tình hình nộp", "submissions": "xem báo cáo đã nộp",
+    "audit": "xem nhật ký hệ thống",
+}
+
+
+class _Refused:
+    """Returned (not raised) from a transaction that must still commit its audit entry."""
+
+    def __init__(self, error: StoreError):
+        self.error = error
+
+
+class Store(AccountMethods):
+    """The submission store. Open with `Store.open()`; thread-safe; one per process."""
+
+    def __init__(self, url: str, *, validator: Validator | None = None,
+                 clock: Callable[[], datetime] | None = None):
+        self.url = url
+        self.engine = make_engine(url)
+        self._read_engine = self.engine.execution_options(**READ_ONLY)
+        self._validator = validator
+        self._clock = clock
+        self._ref: Reference | None = None
+        self._system = Account(id=0, login="@he-thong", role="analyst", unit_code=None,
+                               display_name="Quản trị (dòng lệnh)")
+
+    @classmethod
+    def open(cls, url: str | None = None, *, data_dir: str | Path | None = None,
+             validator: Validator | None = None, clock: Callable[[], datetime] | None = None) -> "Store":
+        """Open the store at `url`, else DANVAN_DB_URL, else <data dir>/danvan.sqlite3."""
+        return cls(resolve_url(url, data_dir), validator=validator, clock=clock)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    # ---- plumbing ---------------------------------------------------------
+    def now(self) -> datetime:
+        moment = self._clock() if self._clock else datetime.now(timezone.utc)
+        if moment.tzinfo is None:
+            raise StoreError("clock() must return an aware datetime")
+        return moment.astimezone(timezone.utc)
+
+    def _write(self, fn: Callable[[Connection], Any]) -> Any:
+        """Run fn in one write transaction (retried when busy); re-raise a refusal after commit."""
+        def run() -> Any:
+            with self.engine.begin() as conn:
+                return fn(conn)
+        result = run_with_retry(run)
+        if isinstance(result, _Refused):
+            raise result.error
+        return result
+
+    def _read(self, fn: Callable[[Connection], Any]) -> Any:
+        def run() -> Any:
+            with self._read_engine.begin() as conn:
+                return fn(conn)
+        return run_with_retry(run)
+
+    def _reference(self, conn: Connection, refresh: bool = False) -> Reference:
+        if self._ref is None or refresh:
+            self._ref = read_reference(conn)
+        return self._ref
+
+    def _refuse(self, actor: Account | None, action: str, error: StoreError, key: Key | None = None,
+                outcome: str = "denied") -> StoreError:
+        """Audit a refused attempt in its own transaction; returns the error to raise."""
+        now = self.now()
+        login = actor.login if actor else None
+        self._write(lambda conn: record(conn, now, login, action, outcome, key, detail=str(error)))
+        return error
+
+    def _resolve(self, conn: Connection, actor: Account) -> Account | None:
+        """The actor as stored now (role and unit re-read: a stale or forged object grants nothing)."""
+        if actor is self._system:
+            return actor
+        if not isinstance(actor, Account):
+            return None
+        row = conn.execute(select(accounts).where(accounts.c.id == actor.id)).first()
+        if row is None or row.login != actor.login or not row.active:
+            return None
+        return row_to_account(row)
+
+    def _allowed(self, actor: Account | None, unit_code: str | None, analyst_only: bool = False) -> bool:
+        if actor is None:
+            return False
+        if actor.role == "analyst":
+            return True
+        return not analyst_only and unit_code is not None and actor.unit_code == unit_code
+
+    def _denied(self, actor: Account, action: str, unit_code: str | None) -> AccessDenied:
+        what = _ACTIONS_VI.get(action, action)
+        where = f" của đơn vị {unit_code}" if unit_code else ""
+        return AccessDenied(f"Tài khoản {actor.login!r} không có quyền {what}{where}.")
+
+    def _guarded_read(self, actor: Account, action: str, key: Key | None, unit_code: str | None,
+                      fn: Callable[[Connection, Account], Any], analyst_only: bool = False) -> Any:
+        def run(conn: Connection) -> Any:
+            who = self._resolve(conn, actor)
+            if not self._allowed(who, unit_code, analyst_only):
+                return _Refused(self._denied(actor, action, unit_code))
+            return fn(conn, who)
+        result = self._read(run)
+        if isinstance(result, _Refused):
+            raise self._refuse(actor, action, result.error, key)
+        return result
+
+    # ---- set-up -----------------------------------------------------------
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest migration (safe to repeat)."""
+        upgrade(self.engine)
+
+    def load_reference(self, organisation: Any, calendar: Any, forms: Iterable[Any] = ()) -> dict[str, int]:
+        """Upsert units, periods and form templates (id, version, title, source_text); idempotent."""
+        now = self.now()
+        forms = list(forms)
+        def run(conn: Connection) -> dict[str, int]:
+            counts = upsert_reference(conn, organisation, calendar, forms, now)
+            record(conn, now, None, "load_reference", "ok", detail=dumps(counts))
+            return counts
+        counts = self._write(run)
+        self._ref = None
+        return counts
+
+    def system_actor(self) -> Account:
+        """An analyst identity for the command line (`danvan status`); only this Store accepts it."""
+        return self._system
+
+    # ---- submissions --------------------------------------------------------
+    def _key(self, unit_code: str, form_id: str, period_id: str, item: str) -> Key:
+        item = to_nfc(item or "").strip()
+        if len(item) > 200:
+            raise ValidationFailed(["Tên mục (item) dài quá 200 ký tự"])
+        return Key(unit_code, form_id, period_id, item)
+
+    def _check_key(self, conn: Connection, key: Key, template_version: int | None) -> StoreError | None:
+        ref = self._reference(conn)
+        for attempt in range(2):
+            unit, period = ref.units.get(key.unit_code), ref.periods.get(key.period_id)
+            form_ok = template_version is None or (key.form_id, template_version) in ref.forms
+            if unit and period and form_ok:
+                break
+            if attempt == 0:
+                ref = self._reference(conn, refresh=True)
+        if unit is None:
+            return StoreError(f"Không có đơn vị mã {key.unit_code!r}")
+        if template_version is not None and not unit.active:
+            return StoreError(f"Đơn vị {unit.name} không còn trong cây tổ chức hiện hành")
+        if period is None:
+            return StoreError(f"Không có kỳ báo cáo {key.period_id!r}")
+        if period.form_id != key.form_id:
+            return StoreError(f"Kỳ {period.title} dùng mẫu {period.form_id!r}, không phải {key.form_id!r}")
+        if not form_ok:
+            return StoreError(f"Chưa nạp mẫu biểu {key.form_id!r} phiên bản {template_version}")
+        return None
+
+    def _write_revision(self, actor: Account, action: str, key: Key, kind: str, data: dict[str, Any],
+                        template_version: int, attempt_id: str | None) -> tuple[Row, bool]:
+        now = self.now()
+        today = local_date(now)
+
+        def run(conn: Connection) -> Any:
+            who = self._resolve(conn, actor)
+            if not self._allowed(who, key.unit_code):
+                err = self._denied(actor, action, key.unit_code)
+                record(conn, now, actor.login, action, "denied", key, detail=str(err))
+                return _Refused(err)
+            bad = self._check_key(conn, key, template_version)
+            if bad is not None:
+                record(conn, now, actor.login, action, "invalid", key, detail=str(bad))
+                return _Refused(bad)
+            if attempt_id is not None:
+                old = writes.find_attempt(conn, attempt_id)
+                if old is not None:
+                    return self._duplicate(conn, who, action, key, old, data, now)
+            sub = writes.lock_submission(conn, key, now)
+            if kind == "draft":
+                last = writes.last_revision(conn, sub.last_revision_id)
+                if last is not None and last.kind == "draft" and last.author == who.login \
+                        and last.template_version == template_version and last.data == data:
+                    return last, True
+            days_late = max(0, (today - self._reference(conn).periods[key.period_id].due).days)
+            on_time = None if kind == "draft" else days_late == 0
+            new_id = writes.append_revision(
+                conn, sub, kind=kind, data=data, template_version=template_version, author=who.login,
+                now=now, on_time=on_time, days_late=days_late if kind == "submitted" else 0,
+                attempt_id=attempt_id)
+            late = f", trễ {days_late} ngày" if kind == "submitted" and days_late else ""
+            record(conn, now, who.login, action, "ok", key, new_id,
+                   detail=f"bản {sub.revision_count + 1} ({kind}){late}")
+            return writes.last_revision(conn, new_id), False
+
+        return self._write(run)
+
+    def _duplicate(self, conn: Connection, who: Account, action: str, key: Key, old: Row,
+                   data: dict[str, Any], now: datetime) -> Any:
+        same_key = Key(old.unit_code, old.form_id, old.period_id, old.item) == key
+        if not self._allowed(who, old.unit_code):
+            err = AccessDenied(f"Tài khoản {who.login!r} không có quyền {_ACTIONS_VI[action]}: mã lần gửi "
+                               "đã được dùng cho báo cáo của đơn vị khác.")
+            record(conn, now, who.login, action, "denied", key, old.id, detail=str(err))
+            return _Refused(err)
+        note = "gửi lại" if same_key and old.data == data else \
+            "mã lần gửi dùng lại với dữ liệu hoặc báo cáo khác: giữ bản gốc"
+        record(conn, now, who.login, action, "duplicate", key, old.id, detail=note)
+        return old, True
+
+    def save_draft(self, actor: Account, unit_code: str, form_id: str, period_id: str, data: dict, *,
+                   template_version: int, item: str = "") -> Revision:
+        """Append a draft revision (not validated; never counts as submitted). Identical repeats are free."""
+        key = self._key(unit_code, form_id, period_id, item)
+        clean = self._prepare(actor, "save_draft", key, data)
+        row, _ = self._write_revision(actor, "save_draft", key, "draft", clean, int(template_version), None)
+        return queries.to_revision(row)
+
+    def submit(self, actor: Account, unit_code: str, form_id: str, period_id: str, data: dict, *,
+               template_version: int, attempt_id: str, item: str = "") -> SubmitResult:
+        """Validate and append a submitted revision, exactly once per attempt_id; late is allowed and flagged."""
+        key = self._key(unit_code, form_id, period_id, item)
+        attempt = str(attempt_id or "").strip()
+        if not attempt or len(attempt) > 100:
+            raise ValidationFailed(["Thiếu mã lần gửi (attempt_id) hoặc mã dài quá 100 ký tự"])
+        clean = self._prepare(actor, "submit", key, data)
+        if self._validator is not None:
+            checked, errors = self._validator(form_id, int(template_version), clean)
+            if checked is None:
+                raise self._refuse(actor, "submit", ValidationFailed(list(errors)), key, outcome="invalid")
+            clean = self._prepare(actor, "submit", key, checked)
+        row, duplicate = self._write_revision(actor, "submit", key, "submitted", clean,
+                                              int(template_version), attempt)
+        rev = queries.to_revision(row)
+        return SubmitResult(revision=rev, duplicate=duplicate, on_time=bool(rev.on_time), days_late=rev.days_late)
+
+    def _prepare(self, actor: Account, action: str, key: Key, data: Any) -> dict[str, Any]:
+        clean, problem = writes.prepare_data(data, MAX_DATA_BYTES)
+        if problem:
+            raise self._refuse(actor, action, ValidationFailed([problem]), key, outcome="invalid")
+        return clean
+
+    # ---- reading --------------------------------------------------------------
+    def latest(self, actor: Account, unit_code: str, form_id: str, period_id: str, *, item: str = "",
+               submitted_only: bool = False) -> Revision | None:
+        key = self._key(unit_code, form_id, period_id, item)
+        return self._guarded_read(actor, "latest", key, unit_code,
+                                  lambda conn, who: queries.latest(conn, key, submitted_only))
+
+    def history(self, actor: Account, unit_code: str, form_id: str, period_id: str, *,
+                item: str = "") -> list[Revision]:
+        key = self._key(unit_code, form_id, period_id, item)
+        return self._guarded_read(actor, "history", key, unit_code, lambda conn, who: queries.history(conn, key))
+
+    def items(self, actor: Account, unit_code: str, form_id: str, period_id: str) -> list[str]:
+        key = self._key(unit_code, form_id, period_id, "")
+        return self._guarded_read(actor, "items", key, unit_code,
+                                  lambda conn, who: queries.items(conn, unit_code, form_id, period_id))
+
+    def review_state(self, actor: Account, unit_code: str, form_id: str, period_id: str, *,
+                     item: str = "") -> ReviewInfo | None:
+        key = self._key(unit_code, form_id, period_id, item)
+        return self._guarded_read(actor, "review_state", key, unit_code,
+                                  lambda conn, who: queries.review_info(conn, key))
+
+    def status(self, actor: Account, period_id: str) -> list[StatusRow]:
+        """Analysts: every active reporting unit; a unit account: only its own row."""
+        today = local_date(self.now())
+        def run(conn: Connection, who: Account) -> list[StatusRow]:
+            period = self._period(conn, period_id)
+            ref = self._reference(conn)
+            if who.role == "analyst":
+                chosen = [u for u in ref.units.values() if u.reports and u.active]
+            else:
+                chosen = [ref.units[who.unit_code]] if who.unit_code in ref.units else []
+            return queries.status_rows(conn, period, chosen, today)
+        return self._guarded_read(actor, "status", None, getattr(actor, "unit_code", None), run)
+
+    def submissions(self, actor: Account, period_id: str) -> list[Revision]:
+        """Latest submitted revision per unit/item, with data (for consolidation and Excel)."""
+        def run(conn: Connection, who: Account) -> list[Revision]:
+            self._period(conn, period_id)
+            names = {c: u.name for c, u in self._reference(conn).units.items()}
+            only = None if who.role == "analyst" else [who.unit_code or ""]
+            return queries.latest_submitted(conn, period_id, only, names)
+        return self._guarded_read(actor, "submissions", None, getattr(actor, "unit_code", None), run)
+
+    def _period(self, conn: Connection, period_id: str):
+        period = self._reference(conn).periods.get(period_id) or \
+            self._reference(conn, refresh=True).periods.get(period_id)
+        if period is None:
+            raise StoreError(f"Không có kỳ báo cáo {period_id!r}")
+        return period
+
+    def audit(self, actor: Account, limit: int = 200, *, unit_code: str | None = None,
+              outcome: str | None = None) -> list[AuditEntry]:
+        """Newest entries first; analysts only."""
+        return self._guarded_read(actor, "audit", None, None,
+                                  lambda conn, who: read_audit(conn, limit, unit_code, outcome),
+                                  analyst_only=True)
+
+    # ---- review -----------------------------------------------------------------
+    def review(self, actor: Account, unit_code: str, form_id: str, period_id: str, *, state: str,
+               comment: str = "", adjusted_scores: dict[str, float] | None = None, item: str = "") -> None:
+        """Record Phòng Nội vụ's review of the latest submitted revision (analysts only)."""
+        key = self._key(unit_code, form_id, period_id, item)
+        comment = to_nfc(comment or "").strip()
+        problems = []
+        if state not in REVIEW_STATES:
+            problems.append(f"Trạng thái duyệt {state!r} không hợp lệ (chọn: {', '.join(REVIEW_STATES)})")
+        if state == "needs_correction" and not comment:
+            problems.append("Yêu cầu chỉnh sửa phải kèm nhận xét để đơn vị biết cần sửa gì")
+        scores = None
+        if adjusted_scores is not None:
+            try:
+                scores = {to_nfc(str(k)): float(v) for k, v in adjusted_scores.items()}
+            except (TypeError, ValueError, AttributeError):
+                scores = None
+            if scores is None or not all(math.isfinite(v) for v in scores.values()):
+                problems.append("Điểm thẩm định phải là các số")
+        now = self.now()
+
+        def run(conn: Connection) -> Any:
+            who = self._resolve(conn, actor)
+            if not self._allowed(who, unit_code, analyst_only=True):
+                err = self._denied(actor, "review", unit_code)
+                record(conn, now, actor.login, "review", "denied", key, detail=str(err))
+                return _Refused(err)
+            bad = self._check_key(conn, key, None) or (ValidationFailed(problems) if problems else None)
+            sub = None if bad else writes.lock_submission(conn, key, now)
+            if sub is not None and sub.last_submitted_revision_id is None:
+                bad = StoreError("Đơn vị chưa nộp báo cáo này nên chưa thể duyệt")
+            if bad is not None:
+                record(conn, now, actor.login, "review", "invalid", key, detail=str(bad))
+                return _Refused(bad)
+            conn.execute(reviews.insert().values(
+                submission_id=sub.id, revision_id=sub.last_submitted_revision_id, state=state, comment=comment,
+                reviewer=who.login, at=now, adjusted_scores=scores))
+            record(conn, now, who.login, "review", "ok", key, sub.last_submitted_revision_id, detail=state)
+        self._write(run)
+

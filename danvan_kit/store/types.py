@@ -1,0 +1,120 @@
+"""Result types of the store: small frozen dataclasses, safe to hand to the UI."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Literal
+
+__all__ = ["Account", "Revision", "SubmitResult", "ReviewInfo", "StatusRow", "AuditEntry",
+           "VN_TZ", "local_date", "REVIEW_STATES", "STATUS_LABELS"]
+
+Role = Literal["unit", "analyst"]
+ReviewState = Literal["received", "needs_correction", "approved"]
+REVIEW_STATES: tuple[str, ...] = ("received", "needs_correction", "approved")
+# Vietnam: UTC+7 all year, no daylight saving time.
+VN_TZ = timezone(timedelta(hours=7), "ICT")
+
+STATUS_LABELS = {
+    "not_started": "Chưa làm",
+    "draft": "Đang soạn",
+    "submitted": "Đã nộp",
+    "needs_correction": "Cần chỉnh sửa",
+    "approved": "Đã duyệt",
+    "received": "Đã tiếp nhận",
+}
+
+
+def local_date(moment: datetime) -> date:
+    """The Vietnam calendar date of an aware datetime (deadlines are local dates)."""
+    return moment.astimezone(VN_TZ).date()
+
+
+@dataclass(frozen=True)
+class Account:
+    """A person or unit that can act on the store. `unit_code` is None for analysts."""
+
+    id: int
+    login: str
+    role: Role
+    unit_code: str | None
+    display_name: str = ""
+    hub_user: str | None = None
+    active: bool = True
+
+    @property
+    def is_analyst(self) -> bool:
+        return self.role == "analyst"
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One saved version of a submission; never changed once written."""
+
+    id: int
+    number: int
+    kind: Literal["draft", "submitted"]
+    data: dict[str, Any]
+    template_version: int
+    author: str
+    created_at: datetime
+    on_time: bool | None  # None for drafts: a draft never counts as submitted
+    days_late: int
+    unit_code: str = ""
+    form_id: str = ""
+    period_id: str = ""
+    item: str = ""
+    attempt_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    revision: Revision
+    duplicate: bool
+    on_time: bool
+    days_late: int
+
+
+@dataclass(frozen=True)
+class ReviewInfo:
+    state: ReviewState
+    comment: str
+    reviewer: str
+    at: datetime
+    adjusted_scores: dict[str, float] | None
+    revision_number: int = 0  # which submitted revision was reviewed
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One reporting unit's position in a period.
+
+    submitted_at/on_time/days_late describe the first submission (when the unit
+    met or missed the deadline); for a unit that has not submitted and is past
+    the due date, on_time is False and days_late counts the days so far.
+    """
+
+    unit_code: str
+    unit_name: str
+    state: Literal["not_started", "draft", "submitted", "needs_correction", "approved"]
+    submitted_at: datetime | None
+    on_time: bool | None
+    days_late: int
+    review_state: str | None
+    revision_count: int
+    last_submitted_at: datetime | None = None
+    items: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str | None
+    action: str
+    outcome: Literal["ok", "denied", "invalid", "duplicate", "failed"]
+    unit_code: str | None
+    form_id: str | None
+    period_id: str | None
+    item: str | None
+    revision_id: int | None
+    detail: str
