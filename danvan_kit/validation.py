@@ -223,6 +223,9 @@ class FormEngine:
                 values[f.name] = None
                 continue
             value, err = coerce_value(f, raw.get(f.name))
+            if f.type == "repeat" and value:  # typed row values, so calculations can sum them
+                value = [{sub.name: coerce_value(sub, row.get(sub.name))[0] for sub in f.fields or []}
+                         for row in value]
             values[f.name] = value
             if err:
                 errors.append(FieldError(f.name, f.label, err))
@@ -325,7 +328,7 @@ class FormEngine:
                 continue
             value = state.values.get(f.name)
             if f.type == "repeat" and value is not None and state.visible[f.name]:
-                value = self._check_rows(f, value, state.values, functions, errors) or None
+                value = self._check_rows(f, raw[f.name], state.values, functions, errors) or None
             data[f.name] = value
             if f.evidence:
                 data[f.evidence_name] = state.values.get(f.evidence_name)

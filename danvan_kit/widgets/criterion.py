@@ -33,7 +33,7 @@ class CriterionControl(FieldControl):
                    layout=w.Layout(width="6em")),
             self.input,
             self.reviewer,
-        ], layout=w.Layout(align_items="center", gap="0.75em", width="100%"))
+        ], layout=w.Layout(align_items="center", width="100%"))
         parts: list[w.Widget] = [line]
         self.evidence: w.Textarea | None = None
         if spec.evidence:

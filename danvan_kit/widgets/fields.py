@@ -61,7 +61,7 @@ class FieldControl:
             row.append(w.HTML(f'<span style="{HINT_STYLE}">{html.escape(spec.unit)}</span>'))
         if spec.type == "file":
             row += [self._clear, self._file_list]
-        parts.append(w.HBox(row, layout=w.Layout(align_items="center", gap="0.5em")) if len(row) > 1 else self.input)
+        parts.append(w.HBox(row, layout=w.Layout(align_items="center")) if len(row) > 1 else self.input)
         parts.append(self.error)
         self.container = w.VBox(parts, layout=w.Layout(margin="0 0 0.6em 0"))
         self.container.add_class("dv-field")

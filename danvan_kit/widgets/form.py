@@ -106,7 +106,7 @@ class FormView(w.VBox):
                                  "Bộ tiêu chí mẫu, có thể chỉnh sửa — chưa phải tiêu chí chính thức của tỉnh.</div>"))
         if template.description:
             header.append(w.HTML(f'<p style="{HINT_STYLE}">{html.escape(template.description)}</p>'))
-        actions = w.HBox([self.draft_button, self.submit_button], layout=w.Layout(gap="0.75em", margin="1em 0"))
+        actions = w.HBox([self.draft_button, self.submit_button], layout=w.Layout(margin="1em 0"))
         super().__init__(header + [self.review_note, self.summary] + sections + [actions, self.status])
         self.add_class("dv-form")
         if review_comment:
@@ -119,20 +119,29 @@ class FormView(w.VBox):
             self.set_readonly(True)
 
     # -- values --------------------------------------------------------
-    def raw(self) -> dict[str, Any]:
-        """What was typed, JSON-ready (a draft): numbers and dates stay as typed."""
+    def inputs(self) -> dict[str, Any]:
+        """What was entered, as entered (uploads still carry their bytes)."""
         out: dict[str, Any] = {}
         for name, control in self.controls.items():
             spec = control.spec
             if spec.calculation or spec.type == "note":
                 continue
-            value = control.raw
-            if spec.type == "file":
-                value, _err = coerce_value(spec, value)
-                value = value or []
-            out[name] = value
+            out[name] = control.raw
             if isinstance(control, CriterionControl) and control.evidence is not None:
                 out[spec.evidence_name] = control.evidence_raw
+        return out
+
+    def raw(self) -> dict[str, Any]:
+        """What was typed, JSON-ready (a draft): numbers and dates stay as typed.
+
+        An attachment that cannot be kept (wrong kind, too large) is left out of
+        the draft; submit() reports it.
+        """
+        out = self.inputs()
+        for name, control in self.controls.items():
+            if control.spec.type == "file":
+                value, _err = coerce_value(control.spec, out[name])
+                out[name] = value or []
         return out
 
     def load(self, data: Mapping[str, Any]) -> None:
@@ -149,7 +158,7 @@ class FormView(w.VBox):
 
     def refresh(self) -> FormState:
         """Recompute calculations, relevance and section subtotals."""
-        state = self.engine.compute(self.raw())
+        state = self.engine.compute(self.inputs())
         for name, control in self.controls.items():
             control.set_visible(state.visible.get(name, True))
             if isinstance(control, FieldControl):
@@ -178,7 +187,7 @@ class FormView(w.VBox):
     # -- checks and actions -------------------------------------------
     def validate(self) -> ValidationResult:
         """Check everything; show each error beside its field and a summary at the top."""
-        result = self.engine.validate(self.raw())
+        result = self.engine.validate(self.inputs())
         self.last_result = result
         by_field: dict[str, str] = {}
         for err in result.errors:

@@ -25,7 +25,7 @@ class RepeatControl:
         self.add_button.on_click(lambda _b: self.add_row())
         self.error = w.HTML(layout=w.Layout(display="none"))
         columns = [w.HTML(label_html(sub), layout=self._cell_layout(sub)) for sub in spec.fields or []]
-        header = w.HBox(columns + [w.HTML("", layout=w.Layout(width="5em"))], layout=w.Layout(gap="0.5em"))
+        header = w.HBox(columns + [w.HTML("", layout=w.Layout(width="5em"))], layout=w.Layout(grid_gap="0.5em"))
         parts: list[w.Widget] = [w.HTML(label_html(spec))]
         if spec.hint:
             parts.append(w.HTML(f'<span style="{HINT_STYLE}">{html.escape(spec.hint)}</span>'))
@@ -49,7 +49,7 @@ class RepeatControl:
             if values and name in values:
                 control.raw = values[name]
         remove = w.Button(description="Xoá dòng", layout=w.Layout(width="5em"))
-        box = w.HBox([c.container for c in controls.values()] + [remove], layout=w.Layout(gap="0.5em"))
+        box = w.HBox([c.container for c in controls.values()] + [remove], layout=w.Layout(grid_gap="0.5em"))
         remove.on_click(lambda _b, box=box: self.remove_row(self._row_boxes.index(box)))
         self.rows.append(controls)
         self._row_boxes.append(box)
