@@ -6,7 +6,7 @@ import re
 
 __all__ = ["parse_integer", "parse_decimal", "format_number"]
 
-_GROUPED = re.compile(r"^[+-]?\d{1,3}([.,\s]\d{3})+$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}([.,\s]\d{3})+$", re.ASCII)
 LIMIT = 10**12
 
 
@@ -19,7 +19,7 @@ def parse_integer(text: str) -> int:
     s = _squash(text)
     if _GROUPED.match(s):
         s = re.sub(r"[.,\s]", "", s)
-    if not re.fullmatch(r"[+-]?\d{1,13}", s):
+    if not re.fullmatch(r"[+-]?\d{1,13}", s, re.ASCII):
         raise ValueError(text)
     value = int(s)
     if abs(value) > LIMIT:
@@ -34,7 +34,7 @@ def parse_decimal(text: str) -> float:
         s = s.replace(".", "").replace(",", ".") if s.rfind(",") > s.rfind(".") else s.replace(",", "")
     elif "," in s:
         s = s.replace(",", ".") if s.count(",") == 1 else s.replace(",", "")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", s):
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", s, re.ASCII):
         raise ValueError(text)
     value = float(s)
     if not math.isfinite(value) or abs(value) > LIMIT:
