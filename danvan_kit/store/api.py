@@ -132,10 +132,12 @@ class Store(AccountMethods):
         return AccessDenied(f"Tài khoản {actor.login!r} không có quyền {what}{where}.")
 
     def _guarded_read(self, actor: Account, action: str, key: Key | None, unit_code: str | None,
-                      fn: Callable[[Connection, Account], Any], analyst_only: bool = False) -> Any:
+                      fn: Callable[[Connection, Account], Any], analyst_only: bool = False,
+                      own_rows: bool = False) -> Any:
+        """Resolve the actor, check access (own_rows: any account, fn filters), run fn read-only."""
         def run(conn: Connection) -> Any:
             who = self._resolve(conn, actor)
-            if not self._allowed(who, unit_code, analyst_only):
+            if who is None or not (own_rows or self._allowed(who, unit_code, analyst_only)):
                 return _Refused(self._denied(actor, action, unit_code))
             return fn(conn, who)
         result = self._read(run)
@@ -309,7 +311,7 @@ class Store(AccountMethods):
             else:
                 chosen = [ref.units[who.unit_code]] if who.unit_code in ref.units else []
             return queries.status_rows(conn, period, chosen, today)
-        return self._guarded_read(actor, "status", None, getattr(actor, "unit_code", None), run)
+        return self._guarded_read(actor, "status", None, None, run, own_rows=True)
 
     def submissions(self, actor: Account, period_id: str) -> list[Revision]:
         """Latest submitted revision per unit/item, with data (for consolidation and Excel)."""
@@ -318,7 +320,7 @@ class Store(AccountMethods):
             names = {c: u.name for c, u in self._reference(conn).units.items()}
             only = None if who.role == "analyst" else [who.unit_code or ""]
             return queries.latest_submitted(conn, period_id, only, names)
-        return self._guarded_read(actor, "submissions", None, getattr(actor, "unit_code", None), run)
+        return self._guarded_read(actor, "submissions", None, None, run, own_rows=True)
 
     def _period(self, conn: Connection, period_id: str):
         period = self._reference(conn).periods.get(period_id) or \
