@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import os
 import sys
 from pathlib import Path
@@ -187,7 +188,8 @@ def users_reset(db_url: str | None, data_dir: str | None, login: str, passcode_s
 
 @users.command("list")
 @_store_options
-@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True,
+              help="table for people, csv for spreadsheets and scripts.")
 def users_list(db_url: str | None, data_dir: str | None, fmt: str) -> None:
     """List accounts (never passcodes).
 
@@ -203,9 +205,11 @@ def users_list(db_url: str | None, data_dir: str | None, fmt: str) -> None:
 
 def _emit(headers: list[str], rows: list[list[str]], fmt: str) -> None:
     if fmt == "csv":
-        writer = csv.writer(click.get_text_stream("stdout"), lineterminator="\n")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(headers)
         writer.writerows(rows)
+        click.echo(buffer.getvalue(), nl=False)
     else:
         click.echo(_table(headers, rows))
 
