@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Row
 
 from ..text import to_nfc
@@ -31,6 +31,9 @@ _ACTIONS_VI = {
     "review_state": "xem kết quả duyệt", "status": "xem tình hình nộp", "submissions": "xem báo cáo đã nộp",
     "audit": "xem nhật ký hệ thống",
 }
+
+
+_ACCOUNT_BY_ID = select(accounts).where(accounts.c.id == bindparam("id"))
 
 
 class _Refused:
@@ -114,7 +117,7 @@ class Store(AccountMethods):
             return actor
         if not isinstance(actor, Account):
             return None
-        row = conn.execute(select(accounts).where(accounts.c.id == actor.id)).first()
+        row = conn.execute(_ACCOUNT_BY_ID, {"id": actor.id}).first()
         if row is None or row.login != actor.login or not row.active:
             return None
         return row_to_account(row)
@@ -195,7 +198,7 @@ class Store(AccountMethods):
         return None
 
     def _write_revision(self, actor: Account, action: str, key: Key, kind: str, data: dict[str, Any],
-                        template_version: int, attempt_id: str | None) -> tuple[Row, bool]:
+                        template_version: int, attempt_id: str | None) -> tuple[Revision, bool]:
         now = self.now()
         today = local_date(now)
 
@@ -218,17 +221,16 @@ class Store(AccountMethods):
                 last = writes.last_revision(conn, sub.last_revision_id)
                 if last is not None and last.kind == "draft" and last.author == who.login \
                         and last.template_version == template_version and last.data == data:
-                    return last, True
+                    return queries.to_revision(last), True
             days_late = max(0, (today - self._reference(conn).periods[key.period_id].due).days)
             on_time = None if kind == "draft" else days_late == 0
-            new_id = writes.append_revision(
-                conn, sub, kind=kind, data=data, template_version=template_version, author=who.login,
+            rev = writes.append_revision(
+                conn, sub, key, kind=kind, data=data, template_version=template_version, author=who.login,
                 now=now, on_time=on_time, days_late=days_late if kind == "submitted" else 0,
                 attempt_id=attempt_id)
             late = f", trễ {days_late} ngày" if kind == "submitted" and days_late else ""
-            record(conn, now, who.login, action, "ok", key, new_id,
-                   detail=f"bản {sub.revision_count + 1} ({kind}){late}")
-            return writes.last_revision(conn, new_id), False
+            record(conn, now, who.login, action, "ok", key, rev.id, detail=f"bản {rev.number} ({kind}){late}")
+            return rev, False
 
         return self._write(run)
 
@@ -243,15 +245,15 @@ class Store(AccountMethods):
         note = "gửi lại" if same_key and old.data == data else \
             "mã lần gửi dùng lại với dữ liệu hoặc báo cáo khác: giữ bản gốc"
         record(conn, now, who.login, action, "duplicate", key, old.id, detail=note)
-        return old, True
+        return queries.to_revision(old), True
 
     def save_draft(self, actor: Account, unit_code: str, form_id: str, period_id: str, data: dict, *,
                    template_version: int, item: str = "") -> Revision:
         """Append a draft revision (not validated; never counts as submitted). Identical repeats are free."""
         key = self._key(unit_code, form_id, period_id, item)
         clean = self._prepare(actor, "save_draft", key, data)
-        row, _ = self._write_revision(actor, "save_draft", key, "draft", clean, int(template_version), None)
-        return queries.to_revision(row)
+        rev, _ = self._write_revision(actor, "save_draft", key, "draft", clean, int(template_version), None)
+        return rev
 
     def submit(self, actor: Account, unit_code: str, form_id: str, period_id: str, data: dict, *,
                template_version: int, attempt_id: str, item: str = "") -> SubmitResult:
@@ -266,9 +268,8 @@ class Store(AccountMethods):
             if checked is None:
                 raise self._refuse(actor, "submit", ValidationFailed(list(errors)), key, outcome="invalid")
             clean = self._prepare(actor, "submit", key, checked)
-        row, duplicate = self._write_revision(actor, "submit", key, "submitted", clean,
+        rev, duplicate = self._write_revision(actor, "submit", key, "submitted", clean,
                                               int(template_version), attempt)
-        rev = queries.to_revision(row)
         return SubmitResult(revision=rev, duplicate=duplicate, on_time=bool(rev.on_time), days_late=rev.days_late)
 
     def _prepare(self, actor: Account, action: str, key: Key, data: Any) -> dict[str, Any]:

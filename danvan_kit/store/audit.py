@@ -13,6 +13,9 @@ from .types import AuditEntry
 __all__ = ["Key", "record", "read_audit"]
 
 
+_INSERT = audit_log.insert()
+
+
 class Key(NamedTuple):
     """What a submission is filed under."""
 
@@ -25,7 +28,7 @@ class Key(NamedTuple):
 def record(conn: Connection, at: datetime, actor: str | None, action: str, outcome: str,
            key: Key | None = None, revision_id: int | None = None, detail: str = "") -> None:
     """Append one audit entry in the caller's transaction."""
-    conn.execute(audit_log.insert().values(
+    conn.execute(_INSERT, dict(
         at=at, actor=(actor or None) and actor[:64], action=action, outcome=outcome,
         unit_code=key.unit_code[:40] if key else None, form_id=key.form_id[:64] if key else None,
         period_id=key.period_id[:40] if key else None, item=key.item[:200] if key else None,

@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, Row
 
 from ..text import to_nfc_deep
@@ -20,6 +20,7 @@ from .audit import Key
 from .engine import RetryTransaction, dumps
 from .reference import dialect_insert
 from .schema import revisions, submissions
+from .types import Revision
 
 __all__ = ["find_attempt", "lock_submission", "append_revision", "last_revision", "REVISION_COLUMNS",
            "prepare_data"]
@@ -37,53 +38,80 @@ def _key_clause(key: Key):
             & (submissions.c.period_id == key.period_id) & (submissions.c.item == key.item))
 
 
+# Statements built once: the write path runs them for every autosave and submit.
+_BY_KEY = ((submissions.c.unit_code == bindparam("k_unit")) & (submissions.c.form_id == bindparam("k_form"))
+           & (submissions.c.period_id == bindparam("k_period")) & (submissions.c.item == bindparam("k_item")))
+_SELECT_SUB = select(submissions.c.id, submissions.c.revision_count, submissions.c.last_revision_id,
+                     submissions.c.last_submitted_revision_id).where(_BY_KEY)
+_SELECT_SUB_FOR_UPDATE = _SELECT_SUB.with_for_update()
+_REVISION_JOIN = revisions.join(submissions, submissions.c.id == revisions.c.submission_id)
+_FIND_ATTEMPT = select(*REVISION_COLUMNS).select_from(_REVISION_JOIN).where(
+    revisions.c.attempt_id == bindparam("attempt"))
+_REVISION_BY_ID = select(*REVISION_COLUMNS).select_from(_REVISION_JOIN).where(revisions.c.id == bindparam("rid"))
+_INSERT_REVISION = revisions.insert().returning(revisions.c.id)
+_UPDATE_SUB = {
+    kind: update(submissions).where(submissions.c.id == bindparam("sid")).values(
+        revision_count=bindparam("n"), last_revision_id=bindparam("rid"),
+        **({"last_submitted_revision_id": bindparam("rid")} if kind == "submitted" else {}))
+    for kind in ("draft", "submitted")
+}
+_DIALECT_STATEMENTS: dict[str, tuple[Any, Any]] = {}
+
+
+def _dialect_statements(conn: Connection) -> tuple[Any, Any]:
+    """(insert submission ON CONFLICT DO NOTHING, insert revision ON CONFLICT (attempt_id) DO NOTHING)."""
+    name = conn.dialect.name
+    if name not in _DIALECT_STATEMENTS:
+        _DIALECT_STATEMENTS[name] = (
+            dialect_insert(conn, submissions).on_conflict_do_nothing(
+                index_elements=["unit_code", "form_id", "period_id", "item"]),
+            dialect_insert(conn, revisions).on_conflict_do_nothing(index_elements=["attempt_id"])
+            .returning(revisions.c.id),
+        )
+    return _DIALECT_STATEMENTS[name]
+
+
 def find_attempt(conn: Connection, attempt_id: str) -> Row | None:
     """The revision already made by this attempt id, with its submission key."""
-    q = (select(*REVISION_COLUMNS).join(submissions, submissions.c.id == revisions.c.submission_id)
-         .where(revisions.c.attempt_id == attempt_id))
-    return conn.execute(q).first()
+    return conn.execute(_FIND_ATTEMPT, {"attempt": attempt_id}).first()
 
 
 def lock_submission(conn: Connection, key: Key, now: datetime) -> Row:
-    """Get or create the submission row and lock it for this transaction."""
-    conn.execute(dialect_insert(conn, submissions).values(
-        unit_code=key.unit_code, form_id=key.form_id, period_id=key.period_id, item=key.item,
-        created_at=now, revision_count=0,
-    ).on_conflict_do_nothing(index_elements=["unit_code", "form_id", "period_id", "item"]))
-    q = select(submissions.c.id, submissions.c.revision_count, submissions.c.last_revision_id,
-               submissions.c.last_submitted_revision_id).where(_key_clause(key))
-    if conn.dialect.name == "postgresql":
-        q = q.with_for_update()
-    return conn.execute(q).one()
+    """Get or create the submission row and lock it for this transaction (FOR UPDATE on PostgreSQL)."""
+    params = {"k_unit": key.unit_code, "k_form": key.form_id, "k_period": key.period_id, "k_item": key.item}
+    query = _SELECT_SUB_FOR_UPDATE if conn.dialect.name == "postgresql" else _SELECT_SUB
+    row = conn.execute(query, params).first()
+    if row is None:
+        insert_sub, _ = _dialect_statements(conn)
+        conn.execute(insert_sub, dict(unit_code=key.unit_code, form_id=key.form_id, period_id=key.period_id,
+                                      item=key.item, created_at=now, revision_count=0))
+        row = conn.execute(query, params).one()
+    return row
 
 
 def last_revision(conn: Connection, revision_id: int | None) -> Row | None:
     if revision_id is None:
         return None
-    q = (select(*REVISION_COLUMNS).join(submissions, submissions.c.id == revisions.c.submission_id)
-         .where(revisions.c.id == revision_id))
-    return conn.execute(q).first()
+    return conn.execute(_REVISION_BY_ID, {"rid": revision_id}).first()
 
 
-def append_revision(conn: Connection, sub: Row, *, kind: str, data: dict[str, Any], template_version: int,
-                    author: str, now: datetime, on_time: bool | None, days_late: int,
-                    attempt_id: str | None) -> int:
-    """Insert revision number N+1 of the locked submission `sub`; returns its id."""
+def append_revision(conn: Connection, sub: Row, key: Key, *, kind: str, data: dict[str, Any],
+                    template_version: int, author: str, now: datetime, on_time: bool | None, days_late: int,
+                    attempt_id: str | None) -> Revision:
+    """Insert revision number N+1 of the locked submission `sub`."""
     number = sub.revision_count + 1
     values = dict(submission_id=sub.id, number=number, kind=kind, data=data,
                   template_version=template_version, author=author, created_at=now,
                   on_time=on_time, days_late=days_late, attempt_id=attempt_id)
-    stmt = dialect_insert(conn, revisions).values(**values)
-    if attempt_id is not None:
-        stmt = stmt.on_conflict_do_nothing(index_elements=["attempt_id"])
-    new_id = conn.execute(stmt.returning(revisions.c.id)).scalar()
+    stmt = _INSERT_REVISION if attempt_id is None else _dialect_statements(conn)[1]
+    new_id = conn.execute(stmt, values).scalar()
     if new_id is None:  # another transaction committed this attempt id first
         raise RetryTransaction(attempt_id)
-    changes: dict[str, Any] = dict(revision_count=number, last_revision_id=new_id)
-    if kind == "submitted":
-        changes["last_submitted_revision_id"] = new_id
-    conn.execute(update(submissions).where(submissions.c.id == sub.id).values(**changes))
-    return new_id
+    conn.execute(_UPDATE_SUB[kind], {"sid": sub.id, "n": number, "rid": new_id})
+    return Revision(id=new_id, number=number, kind=kind, data=data,  # type: ignore[arg-type]
+                    template_version=template_version, author=author, created_at=now, on_time=on_time,
+                    days_late=days_late, unit_code=key.unit_code, form_id=key.form_id,
+                    period_id=key.period_id, item=key.item, attempt_id=attempt_id)
 
 
 def prepare_data(data: Any, max_bytes: int) -> tuple[dict[str, Any], str | None]:
