@@ -71,9 +71,9 @@ class FieldControl:
     def _make_input(self) -> w.Widget:
         f = self.spec
         full = w.Layout(width="100%")
-        if f.calculation:
-            widget = w.HTML(self._calc_html(None))
-        elif f.type == "text":
+        if f.calculation:  # read-only: shows what the engine computed, never edited
+            return w.HTML(self._calc_html(None))
+        if f.type == "text":
             widget = w.Text(layout=full)
         elif f.type == "long_text":
             widget = w.Textarea(layout=w.Layout(width="100%", height="6em"))

@@ -1,0 +1,211 @@
+"""A form page: pick period (and unit for analysts, model for Dân vận khéo), fill, autosave, submit.
+
+All writes go through the store with the logged-in account; the store decides
+what that account may do, so nothing here is a security boundary on its own.
+"""
+from __future__ import annotations
+
+import html
+import logging
+from datetime import date
+from typing import Any
+
+import ipywidgets as w
+
+from ..periods import Period
+from ..text import format_date
+from ..widgets import FormView, UserFacingError
+from .autosave import Debouncer
+
+__all__ = ["FormPage", "default_period", "describe_deadline"]
+
+log = logging.getLogger(__name__)
+AUTOSAVE_SECONDS = 2.0
+NEW_ITEM = "__new__"
+
+
+def default_period(periods: list[Period], today: date) -> Period:
+    """The first period not yet past its deadline, else the most recent one."""
+    upcoming = [p for p in periods if p.due >= today]
+    return min(upcoming, key=lambda p: p.due) if upcoming else max(periods, key=lambda p: p.due)
+
+
+def describe_deadline(period: Period, today: date) -> str:
+    days = (period.due - today).days
+    when = f"hạn {format_date(period.due)}"
+    if days > 0:
+        return f"{when} — còn {days} ngày"
+    if days == 0:
+        return f"{when} — hôm nay là hạn cuối"
+    return f"{when} — đã quá hạn {-days} ngày"
+
+
+def _local_time(moment) -> str:
+    from ..store.types import VN_TZ
+
+    local = moment.astimezone(VN_TZ)
+    return f"{local:%H:%M:%S} ngày {local:%d/%m/%Y}"
+
+
+class FormPage(w.VBox):
+    """Everything on one form notebook after login."""
+
+    def __init__(self, app, account, token: str | None, form_id: str, params: dict[str, str] | None = None):
+        params = params or {}
+        self.app, self.account, self.token, self.form_id = app, account, token, form_id
+        self.today = app.today()
+        self.periods = [p for p in app.catalog.calendar.periods if p.form == form_id]
+        chosen = next((p for p in self.periods if p.id == params.get("ky")), None)
+        period = chosen or default_period(self.periods, self.today)
+        self.period_pick = w.Dropdown(description="Kỳ báo cáo", style={"description_width": "8em"},
+                                      options=[(p.title, p.id) for p in self.periods], value=period.id,
+                                      layout=w.Layout(width="36em"))
+        units = app.catalog.organisation.reporting_units()
+        if account.is_analyst:
+            unit = params.get("dv") if params.get("dv") in {u.code for u in units} else units[0].code
+            self.unit_pick = w.Dropdown(description="Đơn vị", style={"description_width": "8em"},
+                                        options=[(u.name, u.code) for u in units], value=unit,
+                                        layout=w.Layout(width="36em"))
+        else:
+            self.unit_pick = w.Dropdown(description="Đơn vị", style={"description_width": "8em"},
+                                        options=[(app.catalog.organisation.unit(account.unit_code).name,
+                                                  account.unit_code)], disabled=True, layout=w.Layout(width="36em"))
+        self.item_pick = w.Dropdown(description="Mô hình", style={"description_width": "8em"},
+                                    layout=w.Layout(width="36em", display="none"))
+        self._wanted_item = params.get("mh", "")
+        self.header = w.HTML()
+        self.body = w.VBox()
+        self.view: FormView | None = None
+        self.autosave = Debouncer(AUTOSAVE_SECONDS, self.save_draft)
+        home = app.link("trang_chu.ipynb", token)
+        nav = w.HTML(f'<a href="{html.escape(home)}">← Trang chủ</a> · Đăng nhập: <b>{html.escape(account.login)}</b>')
+        super().__init__([nav, self.period_pick, self.unit_pick, self.item_pick, self.header, self.body])
+        self.add_class("dv-form-page")
+        self._quiet = False  # True while the pickers are updated from code
+        self._refresh_items()
+        for pick in (self.period_pick, self.unit_pick):
+            pick.observe(lambda _c: self._picked(refresh_items=True), "value")
+        self.item_pick.observe(lambda _c: self._picked(), "value")
+        self.open()
+
+    def _picked(self, refresh_items: bool = False) -> None:
+        if self._quiet:
+            return
+        if refresh_items:
+            self._refresh_items()
+        self.open()
+
+    # -- where we are --------------------------------------------------
+    @property
+    def period(self) -> Period:
+        return self.app.catalog.calendar.get(self.period_pick.value)
+
+    @property
+    def unit_code(self) -> str:
+        return self.unit_pick.value
+
+    @property
+    def item(self) -> str:
+        value = self.item_pick.value if self.form_id == "dan-van-kheo" else ""
+        return self._new_item if value == NEW_ITEM else (value or "")
+
+    def _refresh_items(self) -> None:
+        """Dân vận khéo: a unit may register several models in a period."""
+        if self.form_id != "dan-van-kheo":
+            return
+        items = self.app.store.items(self.account, self.unit_code, self.form_id, self.period.id)
+        numbers = [int(i) for i in items if i.isdigit()]
+        self._new_item = str(max(numbers, default=0) + 1)
+        options = [(f"Mô hình số {i}", i) for i in items] + [("+ Đăng ký mô hình mới", NEW_ITEM)]
+        value = self._wanted_item if self._wanted_item in items else (items[0] if items else NEW_ITEM)
+        self._wanted_item = ""
+        self._quiet = True
+        try:
+            self.item_pick.options = options
+            self.item_pick.value = value
+        finally:
+            self._quiet = False
+        self.item_pick.layout.display = None
+
+    # -- the form itself ----------------------------------------------
+    def open(self) -> None:
+        """(Re)load the form for the chosen period, unit and model from the store."""
+        from ..store import StoreError
+
+        self.autosave.flush()
+        store, catalog = self.app.store, self.app.catalog
+        key = (self.account, self.unit_code, self.form_id, self.period.id)
+        try:
+            latest = store.latest(*key, item=self.item)
+            review = store.review_state(*key, item=self.item)
+        except StoreError as exc:  # e.g. a forged unit code: the store refused and audited it
+            self.body.children = [w.HTML(f'<p class="dv-refused" style="color:#b00020">{html.escape(str(exc))}</p>')]
+            return
+        template = (catalog.form(self.form_id, latest.template_version) if latest
+                    else catalog.form_for(self.period))
+        self.template = template
+        comment = review.comment if review is not None and review.state == "needs_correction" else None
+        self.view = FormView(template, data=latest.data if latest else None,
+                             on_submit=self._submit, on_save_draft=self._save, on_change=lambda _v: self.autosave.trigger(),
+                             reviewer_scores=(review.adjusted_scores or {}) if review else None,
+                             review_comment=comment, readonly=self.account.is_analyst)
+        self.body.children = [self.view]
+        self._show_header(latest, review)
+
+    def _show_header(self, latest, review) -> None:
+        from ..store import STATUS_LABELS
+
+        unit = self.app.catalog.organisation.unit(self.unit_code)
+        if latest is None:
+            state = "Chưa làm"
+        elif latest.kind == "draft":
+            state = f"Đang soạn (nháp lưu lúc {_local_time(latest.created_at)})"
+        else:
+            late = "đúng hạn" if latest.on_time else f"trễ {latest.days_late} ngày"
+            state = f"Đã nộp lúc {_local_time(latest.created_at)} ({late})"
+        if review is not None:
+            state += f" · {STATUS_LABELS.get(review.state, review.state)}"
+        self.header.value = (f'<div class="dv-page-header"><b>{html.escape(unit.name)}</b> · '
+                             f"{html.escape(self.period.title)} · {describe_deadline(self.period, self.today)}<br>"
+                             f'Trạng thái: <span class="dv-state">{html.escape(state)}</span></div>')
+
+    def _save(self, raw: dict) -> str:
+        from ..store import StoreError
+
+        try:
+            revision = self.app.store.save_draft(self.account, self.unit_code, self.form_id, self.period.id, raw,
+                                                 template_version=self.template.version, item=self.item)
+        except StoreError as exc:
+            raise UserFacingError(str(exc)) from None
+        return f"Đã lưu nháp lúc {_local_time(revision.created_at)}."
+
+    def save_draft(self) -> None:
+        if self.view is not None and not self.account.is_analyst:
+            self.view.save_draft()
+
+    def _submit(self, data: dict, attempt_id: str) -> str:
+        from ..store import StoreError, ValidationFailed
+
+        self.autosave.pending = False
+        try:
+            result = self.app.store.submit(self.account, self.unit_code, self.form_id, self.period.id, data,
+                                           template_version=self.template.version, attempt_id=attempt_id,
+                                           item=self.item)
+        except ValidationFailed as exc:
+            raise UserFacingError("Chưa nộp được: " + "; ".join(exc.errors[:5])) from None
+        except StoreError as exc:
+            raise UserFacingError(str(exc)) from None
+        revision = result.revision
+        timing = ("đúng hạn" if result.on_time else
+                  f"trễ {result.days_late} ngày so với hạn {format_date(self.period.due)}")
+        self._show_header(revision, None)
+        if self.form_id == "dan-van-kheo" and self.item_pick.value == NEW_ITEM:
+            self._wanted_item = self.item
+            self._refresh_items()
+        if result.duplicate:
+            return f"Báo cáo này đã được nộp lúc {_local_time(revision.created_at)} (bản số {revision.number}); không tạo bản mới."
+        return (f"Đã nộp thành công lúc {_local_time(revision.created_at)} — {timing}. "
+                f"Bản số {revision.number} đã được lưu; Phòng Nội vụ sẽ tiếp nhận.")
+
+    def inputs(self) -> dict[str, Any]:
+        return self.view.inputs() if self.view else {}

@@ -1,0 +1,69 @@
+"""Entry points the notebooks call: one line per page, so notebooks stay thin.
+
+Each shows the login when nobody is logged in, never data. Any unexpected
+failure is logged for the server and shown to staff as a Vietnamese sentence.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+import ipywidgets as w
+from IPython.display import display
+
+from .context import App, get_app, request_params
+
+__all__ = ["home_page", "form_page", "desk_page", "show_page"]
+
+log = logging.getLogger(__name__)
+FAILURE = ("<p style='color:#b00020'>Trang chưa mở được do lỗi hệ thống. Vui lòng tải lại trang sau ít phút "
+           "hoặc báo Phòng Nội vụ.</p>")
+
+
+def show_page(build: Callable[[App, object, str | None, dict], w.Widget], app: App | None = None,
+              params: dict[str, str] | None = None, show: bool = True) -> w.VBox:
+    """Log in if needed, then build the page; returns the root widget (displayed unless show=False)."""
+    root = w.VBox()
+    root.add_class("dv-root")
+    try:
+        app = app or get_app()
+        params = request_params() if params is None else params
+
+        def enter(account, token):
+            try:
+                root.children = [build(app, account, token, params)]
+            except Exception:
+                log.exception("page failed to build")
+                root.children = [w.HTML(FAILURE)]
+
+        account = app.account_from(params)
+        if account is not None:
+            enter(account, params.get("s"))
+        else:
+            from .login import LoginView
+
+            root.children = [LoginView(app, enter)]
+    except Exception:
+        log.exception("page failed to start")
+        root.children = [w.HTML(FAILURE)]
+    if show:
+        display(root)
+    return root
+
+
+def home_page(**kwargs) -> w.VBox:
+    from .home import HomeView
+
+    return show_page(lambda app, account, token, params: HomeView(app, account, token), **kwargs)
+
+
+def form_page(form_id: str, **kwargs) -> w.VBox:
+    from .form_page import FormPage
+
+    return show_page(lambda app, account, token, params: FormPage(app, account, token, form_id, params), **kwargs)
+
+
+def desk_page(**kwargs) -> w.VBox:
+    from .desk import DeskView
+
+    return show_page(lambda app, account, token, params: DeskView(app, account, token), **kwargs)

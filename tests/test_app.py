@@ -1,0 +1,209 @@
+"""The Voilà app's pages driven through their widgets, on a real SQLite store (no browser)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from samples import REPORT_INPUT, SELF_ASSESSMENT_INPUT, MODEL_INPUT, fill
+from danvan_kit.app.context import App
+from danvan_kit.app.desk import DeskView
+from danvan_kit.app.form_page import FormPage
+from danvan_kit.app.home import HomeView
+from danvan_kit.app.pages import show_page
+from danvan_kit.app.sessions import Sessions
+from danvan_kit.store import Store
+
+NOW = datetime(2026, 4, 28, 3, 0, tzinfo=timezone.utc)  # 10:00 in Hớn Quản, a week before 05/05
+
+
+@pytest.fixture
+def clock():
+    state = {"now": NOW}
+    return state
+
+
+@pytest.fixture
+def app(tmp_path, catalog, clock):
+    store = Store.open(data_dir=tmp_path, validator=catalog.validator, clock=lambda: clock["now"])
+    store.migrate()
+    store.load_reference(catalog.organisation, catalog.calendar, catalog.forms)
+    store.create_account("xa-an-phu", role="unit", unit_code="XA-AN-PHU", passcode="an-phu-2026")
+    store.create_account("xa-tan-quan", role="unit", unit_code="XA-TAN-QUAN", passcode="tan-quan-2026")
+    store.create_account("phongnoivu", role="analyst", unit_code=None, passcode="noi-vu-2026")
+    yield App(catalog=catalog, store=store, data=tmp_path)
+    store.close()
+
+
+def login(app, who, passcode):
+    account, token = app.login(who, passcode)
+    return account, token
+
+
+def test_a_page_opened_without_a_login_shows_the_login_and_no_data(app):
+    root = show_page(lambda *a: pytest.fail("page built without login"), app=app, params={}, show=False)
+    [view] = root.children
+    assert "dv-login" in view._dom_classes
+    assert "Đăng nhập" in view.children[0].value
+
+
+def test_a_wrong_passcode_is_refused_in_vietnamese(app):
+    root = show_page(lambda app, a, t, p: HomeView(app, a, t), app=app, params={}, show=False)
+    login_view = root.children[0]
+    login_view.login.value, login_view.passcode.value = "xa-an-phu", "sai-mat-khau"
+    login_view.button.click()
+    assert "Sai tài khoản hoặc mật khẩu" in login_view.message.value
+    assert root.children[0] is login_view
+
+
+def test_a_correct_login_replaces_the_login_with_the_page(app):
+    root = show_page(lambda app, a, t, p: HomeView(app, a, t), app=app, params={}, show=False)
+    login_view = root.children[0]
+    login_view.login.value, login_view.passcode.value = "XA-AN-PHU ", "an-phu-2026"
+    login_view.button.click()
+    home = root.children[0]
+    assert isinstance(home, HomeView)
+    assert "Xã An Phú" in home.children[0].value
+    assert "bao_cao.ipynb?s=" in home.children[0].value
+    assert login_view.passcode.value == ""
+
+
+def test_a_session_token_in_the_link_opens_the_page_directly(app):
+    _, token = login(app, "xa-an-phu", "an-phu-2026")
+    root = show_page(lambda app, a, t, p: HomeView(app, a, t), app=app, params={"s": token}, show=False)
+    assert isinstance(root.children[0], HomeView)
+
+
+def test_a_forged_or_expired_token_gets_the_login(app, tmp_path):
+    _, token = login(app, "xa-an-phu", "an-phu-2026")
+    forged = token.replace(token.split(".")[0], "cGhvbmdub2l2dQ")  # "phongnoivu", same signature
+    assert app.account_from({"s": forged}) is None
+    expired = Sessions(tmp_path).issue("xa-an-phu", hours=-1)
+    assert app.account_from({"s": expired}) is None
+    assert app.account_from({"s": "x" * 10_000}) is None
+
+
+def test_a_unit_fills_saves_a_draft_and_submits_the_report_on_time(app):
+    account, token = login(app, "xa-an-phu", "an-phu-2026")
+    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    assert "còn 7 ngày" in page.header.value
+    fill(page.view, REPORT_INPUT)
+    page.view.draft_button.click()
+    assert "Đã lưu nháp lúc" in page.view.status.value
+    draft = app.store.latest(account, "XA-AN-PHU", "bao-cao-dinh-ky", "2026-6t")
+    assert draft.kind == "draft" and draft.data["so_luot_nguoi_tham_du"] == "1.250"
+    page.view.submit_button.click()
+    assert "Đã nộp thành công lúc 10:00:00 ngày 28/04/2026 — đúng hạn" in page.view.status.value
+    saved = app.store.latest(account, "XA-AN-PHU", "bao-cao-dinh-ky", "2026-6t", submitted_only=True)
+    assert saved.data["so_luot_nguoi_tham_du"] == 1250 and saved.on_time
+
+
+def test_a_double_click_on_submit_makes_one_revision(app):
+    account, token = login(app, "xa-an-phu", "an-phu-2026")
+    page = FormPage(app, account, token, "tu-cham-diem", {"ky": "2026-tcd"})
+    fill(page.view, SELF_ASSESSMENT_INPUT)
+    page.view.submit_button.click()
+    page.view.submit_button.click()
+    history = app.store.history(account, "XA-AN-PHU", "tu-cham-diem", "2026-tcd")
+    assert [(r.kind, r.author, r.number) for r in history] == [("submitted", "xa-an-phu", 1)]
+    assert "không tạo bản mới" in page.view.status.value
+
+
+def test_a_late_submission_is_accepted_and_says_how_late(app, clock):
+    clock["now"] = datetime(2026, 5, 8, 2, 0, tzinfo=timezone.utc)
+    account, token = login(app, "xa-an-phu", "an-phu-2026")
+    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    assert "đã quá hạn 3 ngày" in page.header.value
+    fill(page.view, REPORT_INPUT)
+    page.view.submit()
+    assert "trễ 3 ngày so với hạn 05/05/2026" in page.view.status.value
+
+
+def test_autosave_keeps_the_draft_when_the_tab_is_closed_and_reopened(app):
+    account, token = login(app, "xa-an-phu", "an-phu-2026")
+    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    page.view.controls["nguoi_lap"].input.value = "Nguyễn Văn Tư"      # typed in the browser
+    assert page.autosave.pending
+    page.autosave.flush()                                              # the pause in typing
+    reopened = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})   # a new page load
+    assert reopened.view.controls["nguoi_lap"].raw == "Nguyễn Văn Tư"
+    assert "Đang soạn" in reopened.header.value
+
+
+def test_a_reviewers_request_for_correction_reaches_the_units_form(app):
+    account, token = login(app, "xa-an-phu", "an-phu-2026")
+    page = FormPage(app, account, token, "tu-cham-diem", {"ky": "2026-tcd"})
+    fill(page.view, SELF_ASSESSMENT_INPUT)
+    page.view.submit()
+    analyst, _ = login(app, "phongnoivu", "noi-vu-2026")
+    app.store.review(analyst, "XA-AN-PHU", "tu-cham-diem", "2026-tcd", state="needs_correction",
+                     comment="Tiêu chí 2.2 thiếu quyết định công nhận mô hình.", adjusted_scores={"tc_2_2": 6.0})
+    again = FormPage(app, account, token, "tu-cham-diem", {"ky": "2026-tcd"})
+    assert "Tiêu chí 2.2 thiếu quyết định" in again.view.review_note.value
+    assert "Thẩm định: <b>6</b>" in again.view.controls["tc_2_2"].reviewer.value
+    assert again.view.controls["tc_2_2"].raw == "8"                   # the unit's own score is kept
+
+
+def test_a_unit_cannot_open_another_units_data_by_editing_the_link(app):
+    other, _ = login(app, "xa-tan-quan", "tan-quan-2026")
+    account, token = login(app, "xa-an-phu", "an-phu-2026")
+    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    fill(page.view, REPORT_INPUT)
+    page.view.submit()
+    snoop = FormPage(app, other, None, "bao-cao-dinh-ky", {"ky": "2026-6t", "dv": "XA-AN-PHU"})
+    assert snoop.unit_code == "XA-TAN-QUAN"
+    assert snoop.view.controls["nguoi_lap"].raw == ""
+    assert DeskView(app, other, None).children[0].value.count("chỉ dành cho Phòng Nội vụ") == 1
+
+
+def test_a_forged_widget_message_cannot_write_as_another_unit(app):
+    account, token = login(app, "xa-an-phu", "an-phu-2026")
+    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    form = fill(page.view, REPORT_INPUT)
+    page.unit_pick.options = [("Xã Tân Quan", "XA-TAN-QUAN")]          # what a hand-made comm message could do
+    assert "không có quyền" in page.body.children[0].value             # nothing of Tân Quan is shown
+    form.submit()                                                      # the old form is still in the browser
+    assert "không có quyền" in form.status.value
+    analyst, _ = login(app, "phongnoivu", "noi-vu-2026")
+    assert app.store.latest(analyst, "XA-TAN-QUAN", "bao-cao-dinh-ky", "2026-6t") is None
+    assert any(e.outcome == "denied" for e in app.store.audit(analyst))
+
+
+def test_an_analyst_sees_every_unit_and_opens_any_units_form_read_only(app):
+    account, token = login(app, "xa-an-phu", "an-phu-2026")
+    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    fill(page.view, REPORT_INPUT)
+    page.view.submit()
+    analyst, atoken = login(app, "phongnoivu", "noi-vu-2026")
+    desk = DeskView(app, analyst, atoken)
+    desk.period_pick.value = "2026-6t"
+    board = desk.board.value
+    assert board.count('class="dv-unit"') == 25 and "Đã nộp 1/25 đơn vị" in board
+    view = FormPage(app, analyst, atoken, "bao-cao-dinh-ky", {"ky": "2026-6t", "dv": "XA-AN-PHU"})
+    assert view.view.controls["nguoi_lap"].raw == REPORT_INPUT["nguoi_lap"]
+    assert view.view.controls["nguoi_lap"].input.disabled
+
+
+def test_a_unit_registers_two_models_in_one_period(app):
+    account, token = login(app, "xa-an-phu", "an-phu-2026")
+    page = FormPage(app, account, token, "dan-van-kheo", {"ky": "2026-dvk"})
+    fill(page.view, MODEL_INPUT)
+    page.view.submit()
+    assert "Đã nộp thành công" in page.view.status.value
+    assert page.item_pick.value == "1"
+    page.item_pick.value = "__new__"
+    assert page.view.controls["ten_mo_hinh"].raw == ""
+    fill(page.view, dict(MODEL_INPUT, ten_mo_hinh="Camera an ninh do Nhân dân đóng góp"))
+    page.view.submit()
+    assert app.store.items(account, "XA-AN-PHU", "dan-van-kheo", "2026-dvk") == ["1", "2"]
+
+
+def test_the_home_page_shows_deadlines_and_states(app):
+    account, token = login(app, "xa-an-phu", "an-phu-2026")
+    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    fill(page.view, REPORT_INPUT)
+    page.view.submit()
+    html = HomeView(app, account, token).children[0].value
+    row = html.split('data-period="2026-6t"')[1].split("</tr>")[0]
+    assert "hạn 05/05/2026 — còn 7 ngày" in row and "Đã nộp" in row
+    assert 'data-period="2025-nam"' in html
