@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
-from .errors import StoreBusy
+from .errors import StoreBusy, StoreError
 
 __all__ = ["resolve_url", "make_engine", "is_sqlite", "run_with_retry", "READ_ONLY", "dumps",
            "RetryTransaction", "is_transient"]
@@ -98,6 +98,11 @@ class RetryTransaction(Exception):
     """Raised inside a transaction to roll it back and run it again (e.g. a lost insert race)."""
 
 
+def is_missing_table(exc: DBAPIError) -> bool:
+    """The schema is not there yet (store never initialised)."""
+    return "no such table" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "42P01"
+
+
 def run_with_retry(fn: Callable[[], T], attempts: int = 8, first_delay: float = 0.02) -> T:
     """Run `fn` (one whole transaction), retrying transient errors with jittered backoff."""
     delay = first_delay
@@ -106,6 +111,9 @@ def run_with_retry(fn: Callable[[], T], attempts: int = 8, first_delay: float = 
             return fn()
         except (DBAPIError, RetryTransaction) as exc:
             if isinstance(exc, DBAPIError) and not is_transient(exc):
+                if is_missing_table(exc):
+                    raise StoreError("Kho dữ liệu chưa được khởi tạo hoặc chưa nâng cấp: hãy chạy `danvan init`.") \
+                        from exc
                 raise
             if attempt == attempts - 1:
                 raise StoreBusy("Hệ thống đang bận, dữ liệu chưa được lưu. Vui lòng thử lại sau ít phút.") from exc

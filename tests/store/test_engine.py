@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from storekit import REPORT
 
-from danvan_kit.store import StoreBusy
+from danvan_kit.store import Account, Store, StoreBusy, StoreError
 from danvan_kit.store.engine import resolve_url, run_with_retry
 
 FORM, PERIOD = REPORT
@@ -95,3 +95,9 @@ def test_importing_the_store_does_not_import_pandas():
     code = "import sys, danvan_kit.store, danvan_kit.cli; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_store_that_was_never_initialised_says_to_run_danvan_init(db_url):
+    with Store.open(db_url) as store:
+        with pytest.raises(StoreError, match="danvan init"):
+            store.status(Account(id=1, login="ai-do", role="analyst", unit_code=None), "2026-6t")
