@@ -261,3 +261,49 @@ def status(db_url: str | None, data_dir: str | None, period_id: str, fmt: str) -
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command()
+@click.option("--port", default=8866, show_default=True, help="TCP port for Voilà.")
+@click.option("--ip", default="127.0.0.1", show_default=True,
+              help="Address to listen on; keep 127.0.0.1 behind a reverse proxy.")
+@click.option("--data-dir", envvar="DANVAN_DATA_DIR", type=click.Path(file_okay=False), metavar="DIR",
+              help="Data directory (env DANVAN_DATA_DIR, default ./data); passed to the kernels as an absolute path.")
+def serve(port: int, ip: str, data_dir: str | None) -> None:
+    """Serve the forms with Voilà over notebooks/, using the project's voila.json.
+
+    Run `danvan init` first (the README's `make serve` does both).
+
+    Example: danvan serve --port 8866
+    """
+    from .serve import serve as run
+
+    run(port=port, ip=ip, data_dir=Path(data_dir) if data_dir else None)
+
+
+@main.group()
+def templates() -> None:
+    """Work with the declarative templates (forms, organisation tree, calendar).
+
+    Example: danvan templates check
+    """
+
+
+@templates.command("check")
+@click.option("--root", type=click.Path(exists=True, file_okay=False), envvar="DANVAN_TEMPLATES", metavar="DIR",
+              help="Templates folder (env DANVAN_TEMPLATES; default the project's templates/).")
+def templates_check(root: str | None) -> None:
+    """Validate every template before it goes live; each problem names file and field.
+
+    Exits with status 1 when anything is wrong.
+
+    Example: danvan templates check --root ./templates
+    """
+    from .catalog import check_templates, templates_root
+
+    problems = check_templates(root)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        raise SystemExit(1)
+    click.echo(f"Mẫu hợp lệ: {Path(root) if root else templates_root()}")

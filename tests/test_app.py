@@ -207,3 +207,12 @@ def test_the_home_page_shows_deadlines_and_states(app):
     row = html.split('data-period="2026-6t"')[1].split("</tr>")[0]
     assert "hạn 05/05/2026 — còn 7 ngày" in row and "Đã nộp" in row
     assert 'data-period="2025-nam"' in html
+
+
+def test_every_page_widget_opens_its_own_comm(app):
+    """A method named like a Widget method (open, close, send…) would silently break the page in a kernel."""
+    account, token = login(app, "phongnoivu", "noi-vu-2026")
+    for view in [FormPage(app, account, token, "bao-cao-dinh-ky", {}), HomeView(app, account, token),
+                 DeskView(app, account, token)]:
+        assert view.comm is not None, type(view).__name__
+        assert view.view.comm is not None if isinstance(view, FormPage) else True

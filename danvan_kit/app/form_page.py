@@ -86,14 +86,14 @@ class FormPage(w.VBox):
         for pick in (self.period_pick, self.unit_pick):
             pick.observe(lambda _c: self._picked(refresh_items=True), "value")
         self.item_pick.observe(lambda _c: self._picked(), "value")
-        self.open()
+        self.load_form()
 
     def _picked(self, refresh_items: bool = False) -> None:
         if self._quiet:
             return
         if refresh_items:
             self._refresh_items()
-        self.open()
+        self.load_form()
 
     # -- where we are --------------------------------------------------
     @property
@@ -128,7 +128,7 @@ class FormPage(w.VBox):
         self.item_pick.layout.display = None
 
     # -- the form itself ----------------------------------------------
-    def open(self) -> None:
+    def load_form(self) -> None:
         """(Re)load the form for the chosen period, unit and model from the store."""
         from ..store import StoreError
 

@@ -6,6 +6,7 @@ failure is logged for the server and shown to staff as a Vietnamese sentence.
 from __future__ import annotations
 
 import logging
+from logging.handlers import RotatingFileHandler
 from typing import Callable
 
 import ipywidgets as w
@@ -16,6 +17,33 @@ from .context import App, get_app, request_params
 __all__ = ["home_page", "form_page", "desk_page", "show_page"]
 
 log = logging.getLogger(__name__)
+
+
+def setup_logging() -> None:
+    """Send danvan_kit's log records to <data dir>/logs/app.log, the server-side log.
+
+    Not to stderr: ipykernel forwards a kernel's stderr (even the process's own
+    file descriptor) to the page, and staff must never see a traceback.
+    """
+    from .context import data_dir
+
+    package = logging.getLogger("danvan_kit")
+    if any(getattr(h, "_danvan", False) for h in package.handlers):
+        return
+    try:
+        folder = data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = RotatingFileHandler(folder / "app.log", maxBytes=5_000_000, backupCount=5,
+                                                       encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    handler._danvan = True  # type: ignore[attr-defined]
+    package.addHandler(handler)
+    package.setLevel(logging.INFO)
+    package.propagate = False
+
+
 FAILURE = ("<p style='color:#b00020'>Trang chưa mở được do lỗi hệ thống. Vui lòng tải lại trang sau ít phút "
            "hoặc báo Phòng Nội vụ.</p>")
 
@@ -23,6 +51,7 @@ FAILURE = ("<p style='color:#b00020'>Trang chưa mở được do lỗi hệ th�
 def show_page(build: Callable[[App, object, str | None, dict], w.Widget], app: App | None = None,
               params: dict[str, str] | None = None, show: bool = True) -> w.VBox:
     """Log in if needed, then build the page; returns the root widget (displayed unless show=False)."""
+    setup_logging()
     root = w.VBox()
     root.add_class("dv-root")
     try:

@@ -1,0 +1,39 @@
+"""`danvan templates check` and `danvan serve`'s command line."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from danvan_kit.cli import main
+from danvan_kit.serve import PROJECT_ROOT, serve_environment, voila_command
+
+ROOT = Path(__file__).resolve().parent.parent / "templates"
+
+
+def test_templates_check_passes_on_the_shipped_templates():
+    result = CliRunner().invoke(main, ["templates", "check", "--root", str(ROOT)])
+    assert result.exit_code == 0, result.output
+    assert "Mẫu hợp lệ" in result.output
+
+
+def test_templates_check_names_file_and_field_and_fails(tmp_path):
+    root = tmp_path / "templates"
+    shutil.copytree(ROOT, root)
+    path = root / "forms" / "dan-van-kheo.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("type: date, required: true, label: Thời gian bắt đầu",
+                                                             "type: ngay, required: true, label: Thời gian bắt đầu"),
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["templates", "check", "--root", str(root)])
+    assert result.exit_code == 1
+    assert "dan-van-kheo.yaml" in result.output and "ngay_bat_dau" in result.output and "'ngay'" in result.output
+
+
+def test_serve_runs_voila_on_the_notebooks_with_the_project_config(tmp_path):
+    cmd = voila_command(port=9999)
+    assert cmd[1:3] == ["-m", "voila"] and str(PROJECT_ROOT / "notebooks") in cmd
+    assert "--port=9999" in cmd and "--Voila.ip=127.0.0.1" in cmd and "--no-browser" in cmd
+    assert (PROJECT_ROOT / "voila.json").exists()
+    env = serve_environment(Path("relative-data"))
+    assert Path(env["DANVAN_DATA_DIR"]).is_absolute()
