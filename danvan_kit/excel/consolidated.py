@@ -1,0 +1,70 @@
+"""The consolidated workbook of a period (tổng hợp): status, content areas, narratives,
+scoreboard, "Dân vận khéo" register, the province layout sheet and native charts."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from .charts import write_charts_sheet
+from .indicators import compute_indicators, write_indicator_sheet
+from .layout import Heading, Styles
+from .model import PeriodData, gather
+from .register import write_register_sheets
+from .report import write_report_sheets
+from .safe import SheetNames, new_workbook
+from .scores import write_score_sheets
+from .status import ChartSpec, write_status_sheet
+
+__all__ = ["build_consolidated", "write_consolidated", "consolidated_name", "set_properties"]
+
+TITLE = "Tổng hợp kết quả thực hiện công tác dân vận chính quyền"
+
+
+def consolidated_name(period_id: str) -> str:
+    return f"tong-hop-{period_id}.xlsx"
+
+
+def set_properties(wb: Any, data: PeriodData, kind: str) -> None:
+    """Document properties; the custom ones let `roll_up` read the workbook back."""
+    wb.set_properties({"title": f"{TITLE} — {data.period.title}", "company": data.issuer,
+                       "subject": data.period.title, "author": data.issuer, "comments": "danvan-kit"})
+    wb.set_custom_property("danvan_kind", kind)
+    wb.set_custom_property("danvan_source", data.source or data.parent)
+    wb.set_custom_property("danvan_period", data.period.id)
+    wb.set_custom_property("danvan_period_title", data.period.title)
+
+
+def _form_sheets(wb: Any, st: Styles, names: SheetNames, data: PeriodData, charts: list[ChartSpec]) -> None:
+    if data.period.kind == "self_assessment" or data.form.scoring is not None:
+        write_score_sheets(wb, st, names, data, charts)
+    elif data.period.kind == "models":
+        write_register_sheets(wb, st, names, data, charts)
+    else:
+        write_report_sheets(wb, st, names, data, charts)
+
+
+def write_consolidated(data: PeriodData, target: str | Path | IO[bytes]) -> None:
+    """Write the whole consolidated workbook for already gathered data."""
+    wb = new_workbook(target)
+    st = Styles(wb)
+    names = SheetNames()
+    charts: list[ChartSpec] = []
+    write_status_sheet(wb, st, names, data, charts)
+    _form_sheets(wb, st, names, data, charts)
+    for part in data.companions:
+        _form_sheets(wb, st, names, part, charts)
+    heading = Heading(data.parent, data.issuer, TITLE, data.period.title, data.form.code, data.place, data.today)
+    write_indicator_sheet(wb, st, names, heading, compute_indicators(data), [data.source or data.parent])
+    write_charts_sheet(wb, st, names, Heading(data.parent, data.issuer, "Biểu đồ tổng hợp", data.period.title,
+                                              data.form.code, data.place, data.today), charts)
+    set_properties(wb, data, "tong-hop/1")
+    wb.close()
+
+
+def build_consolidated(catalog: Any, store: Any, period_id: str, path: str | Path | IO[bytes], *,
+                       today: date | None = None) -> PeriodData:
+    """Gather the period from the store and write its consolidated workbook to `path`."""
+    data = gather(catalog, store, period_id, today=today)
+    write_consolidated(data, path)
+    return data
