@@ -259,9 +259,6 @@ def status(db_url: str | None, data_dir: str | None, period_id: str, fmt: str) -
     click.echo(f"\nĐã nộp {submitted}/{len(rows)}; trễ hạn (kể cả chưa nộp) {late}.")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
 
 @main.command()
 @click.option("--port", default=8866, show_default=True, help="TCP port for Voilà.")
@@ -307,3 +304,7 @@ def templates_check(root: str | None) -> None:
             click.echo(str(problem), err=True)
         raise SystemExit(1)
     click.echo(f"Mẫu hợp lệ: {Path(root) if root else templates_root()}")
+
+
+if __name__ == "__main__":
+    main()

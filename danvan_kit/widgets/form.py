@@ -26,6 +26,12 @@ __all__ = ["FormView", "UserFacingError"]
 
 log = logging.getLogger(__name__)
 
+# Jupyter's default monospace font draws Vietnamese tone marks badly; boxes must not overflow.
+STYLE = """<style>
+.dv-form textarea, .dv-form input[type=text] { font-family: inherit; font-size: 14px; }
+.dv-form .widget-textarea, .dv-form .widget-text { max-width: 100%; box-sizing: border-box; }
+</style>"""
+
 GENERIC_FAILURE = ("Chưa lưu được do lỗi hệ thống. Nội dung bạn nhập vẫn còn trên màn hình; "
                    "vui lòng bấm lại sau ít phút hoặc báo Phòng Nội vụ.")
 
@@ -98,7 +104,7 @@ class FormView(w.VBox):
             self._section_boxes[section.name] = box
             sections.append(box)
 
-        header = [w.HTML(f'<h2 style="margin:0.2em 0">{html.escape(template.title)}</h2>')]
+        header = [w.HTML(STYLE + f'<h2 style="margin:0.2em 0">{html.escape(template.title)}</h2>')]
         if template.code:
             header.append(w.HTML(f'<span style="{HINT_STYLE}">{html.escape(template.code)}</span>'))
         if template.example:

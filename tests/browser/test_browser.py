@@ -1,0 +1,169 @@
+"""What only a browser can show: staff log in, fill, submit, reload, and cannot see others' data."""
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from samples import MODEL_INPUT, MODEL_ROWS, REPORT_INPUT, REPORT_ROWS, SELF_ASSESSMENT_INPUT
+from danvan_kit.catalog import load_catalog
+from danvan_kit.store import Store
+
+from .conftest import shot
+from .fill import fill_form
+
+pytestmark = pytest.mark.slow
+CATALOG = load_catalog()
+
+
+def open_page(page, server, notebook: str, login: str, passcode: str = "demo123", **params: str):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    page.goto(f"{server['base']}/voila/render/{notebook}" + (f"?{query}" if query else ""))
+    page.locator(".dv-login input[type=text]").fill(login)
+    page.locator(".dv-login input[type=password]").fill(passcode)
+    page.locator(".dv-login button").click()
+
+
+def submitted(server, unit: str, form_id: str, period_id: str, item: str = ""):
+    with Store.open(data_dir=server["data"]) as store:
+        return store.latest(store.system_actor(), unit, form_id, period_id, item=item, submitted_only=True)
+
+
+FORMS = [
+    ("bao_cao.ipynb", "bao-cao-dinh-ky", "2026-nam", REPORT_INPUT, {"hoat_dong_noi_bat": REPORT_ROWS}, "nguoi_lap"),
+    ("tu_cham_diem.ipynb", "tu-cham-diem", "2026-tcd", SELF_ASSESSMENT_INPUT, None, "nguoi_lap"),
+    ("dan_van_kheo.ipynb", "dan-van-kheo", "2026-dvk", MODEL_INPUT, {"nguon_luc": MODEL_ROWS}, "ten_mo_hinh"),
+]
+
+
+@pytest.mark.parametrize("notebook,form_id,period,values,rows,probe", FORMS, ids=[f[1] for f in FORMS])
+def test_a_commune_fills_and_submits_each_form_then_finds_it_after_reload(
+        page, voila_server, notebook, form_id, period, values, rows, probe):
+    open_page(page, voila_server, notebook, "xa-an-phu", ky=period)
+    page.locator(".dv-form").wait_for()
+    fill_form(page, CATALOG.form(form_id), values, rows)
+    shot(page, f"{form_id}-filled")
+    page.locator(".dv-submit").click()
+    status = page.locator(".dv-status-ok")
+    status.wait_for()
+    assert "Đã nộp thành công" in status.inner_text()
+    shot(page, f"{form_id}-submitted")
+    revision = submitted(voila_server, "XA-AN-PHU", form_id, period, item="1" if form_id == "dan-van-kheo" else "")
+    assert revision is not None and revision.data[probe] == values[probe]
+
+    page.reload()                                   # a new page load: a new kernel, log in again
+    page.locator(".dv-login input[type=text]").fill("xa-an-phu")
+    page.locator(".dv-login input[type=password]").fill("demo123")
+    page.locator(".dv-login button").click()
+    page.locator(f".dv-field-{probe} input").first.wait_for()
+    assert page.locator(f".dv-field-{probe} input").first.input_value() == values[probe]
+    assert "Đã nộp" in page.locator(".dv-state").inner_text()
+
+
+def test_a_draft_survives_a_closed_tab(browser, voila_server):
+    context = browser.new_context()
+    page = context.new_page()
+    open_page(page, voila_server, "bao_cao.ipynb", "tt-tan-khai", ky="2027-6t")
+    box = page.locator(".dv-field-ket_qua_dat_duoc textarea")
+    box.fill("Đã tổ chức 3 hội nghị tuyên truyền Chỉ thị 33 tại khu phố 1, 2 và 5.")
+    time.sleep(3.5)                                 # autosave runs 2 s after typing stops
+    context.close()                                 # the tab is closed without saving
+
+    context = browser.new_context()
+    page = context.new_page()
+    open_page(page, voila_server, "bao_cao.ipynb", "tt-tan-khai", ky="2027-6t")
+    box = page.locator(".dv-field-ket_qua_dat_duoc textarea")
+    box.wait_for()
+    assert box.input_value() == "Đã tổ chức 3 hội nghị tuyên truyền Chỉ thị 33 tại khu phố 1, 2 và 5."
+    assert "Đang soạn" in page.locator(".dv-state").inner_text()
+    shot(page, "draft-reopened")
+    context.close()
+
+
+def test_another_unit_cannot_see_the_first_units_report(page, voila_server):
+    open_page(page, voila_server, "bao_cao.ipynb", "xa-an-phu", ky="2026-6t")
+    page.locator(".dv-form").wait_for()
+    page.locator(".dv-field-nguoi_lap input").fill("Cán bộ An Phú")
+    time.sleep(3)
+    assert page.locator(".dv-field-nguoi_lap input").input_value() == "Cán bộ An Phú"
+
+    open_page(page, voila_server, "bao_cao.ipynb", "xa-tan-quan", ky="2026-6t", dv="XA-AN-PHU")
+    page.locator(".dv-form").wait_for()
+    header = page.locator(".dv-page-header").inner_text()
+    assert "Xã Tân Quan" in header and "Xã An Phú" not in header
+    assert page.locator(".dv-field-nguoi_lap input").input_value() == ""
+    open_page(page, voila_server, "tong_hop.ipynb", "xa-tan-quan")
+    page.locator(".dv-denied").wait_for()
+    assert page.locator(".dv-board").count() == 0
+    shot(page, "other-unit-refused")
+
+
+def test_an_analyst_sees_every_unit_and_opens_a_units_report(page, voila_server):
+    open_page(page, voila_server, "bao_cao.ipynb", "xa-thanh-an", ky="2026-6t")
+    page.locator(".dv-form").wait_for()
+    fill_form(page, CATALOG.form("bao-cao-dinh-ky"), dict(REPORT_INPUT, nguoi_lap="Phạm Thị Thanh An"))
+    page.locator(".dv-submit").click()
+    page.locator(".dv-status-ok").wait_for()
+
+    open_page(page, voila_server, "tong_hop.ipynb", "phongnoivu")
+    page.locator(".dv-board").wait_for()
+    page.locator(".dv-root select").first.select_option(label="Báo cáo 6 tháng đầu năm 2026")
+    row = page.locator('.dv-unit[data-unit="XA-THANH-AN"]')
+    expect_text(row, "Đã nộp")
+    assert page.locator(".dv-unit").count() == 25
+    shot(page, "analyst-board")
+    href = row.locator("a").get_attribute("href")
+    page.goto(f"{voila_server['base']}/voila/render/{href}")
+    page.locator(".dv-field-nguoi_lap input").wait_for()
+    assert page.locator(".dv-field-nguoi_lap input").input_value() == "Phạm Thị Thanh An"
+    assert page.locator(".dv-field-nguoi_lap input").is_disabled()
+
+
+def expect_text(locator, text: str, seconds: float = 20) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if text in locator.inner_text():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} not in {locator.inner_text()!r}")
+
+
+def test_a_browser_user_cannot_run_code_over_the_kernel_websocket(voila_server, tmp_path):
+    import websocket
+
+    html = urllib.request.urlopen(f"{voila_server['base']}/voila/render/trang_chu.ipynb").read().decode()
+    kernel_id = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', html).group(1)
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{voila_server['port']}/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}",
+        timeout=10)
+    marker = tmp_path / "pwned.txt"
+
+    def message(msg_type: str, content: dict) -> str:
+        header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "x", "session": uuid.uuid4().hex,
+                  "date": "2026-11-28T00:00:00Z", "version": "5.3"}
+        return json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
+                           "channel": "shell", "buffers": []})
+
+    def replies(seconds: float) -> list[str]:
+        seen, deadline = [], time.time() + seconds
+        ws.settimeout(0.5)
+        while time.time() < deadline:
+            try:
+                seen.append(json.loads(ws.recv())["header"]["msg_type"])
+            except websocket.WebSocketTimeoutException:
+                continue
+        return seen
+
+    ws.send(message("kernel_info_request", {}))
+    assert "kernel_info_reply" in replies(5)          # the channel works: what follows is a real refusal
+    ws.send(message("execute_request", {"code": f"open({str(marker)!r}, 'w').write('x')", "silent": False,
+                                        "store_history": False, "user_expressions": {}, "allow_stdin": False}))
+    seen = replies(5)
+    ws.close()
+    assert "execute_reply" not in seen and "execute_input" not in seen
+    assert not marker.exists()
