@@ -226,3 +226,72 @@ def filled(tmp_path_factory, catalog) -> Filled:
     f = fill_store(catalog, data_dir)
     yield f
     f.store.close()
+
+
+@dataclass
+class Books:
+    """Workbooks built once from the filled store."""
+
+    folder: Path
+    consolidated: dict[str, Path]
+    unit_copies: dict[str, Path]
+    province: Path
+    data: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def books(filled, tmp_path_factory) -> Books:
+    from danvan_kit.excel import build_consolidated, build_province_summary, unit_copy_bytes
+
+    folder = tmp_path_factory.mktemp("books")
+    consolidated, data = {}, {}
+    for period in ("2026-6t", "2026-nam", "2026-tcd", "2026-dvk"):
+        consolidated[period] = folder / f"tong-hop-{period}.xlsx"
+        data[period] = build_consolidated(filled.catalog, filled.store, period, consolidated[period], today=TODAY)
+    actor = filled.store.system_actor()
+    copies = {}
+    for period in ("2026-6t", "2026-tcd", "2026-dvk"):
+        revisions = filled.store.submissions(actor, period)
+        rev = next((r for r in revisions if r.unit_code in filled.adjusted), revisions[0]) \
+            if period == "2026-tcd" else revisions[0]
+        review = filled.store.review_state(actor, rev.unit_code, rev.form_id, period, item=rev.item)
+        copies[period] = folder / f"ban-cua-don-vi-{period}.xlsx"
+        copies[period].write_bytes(unit_copy_bytes(filled.catalog, rev, unit=rev.unit_code, period=period,
+                                                   review=review))
+    province = folder / "bao-cao-tinh-2026.xlsx"
+    build_province_summary(filled.catalog, filled.store, 2026, province, today=TODAY)
+    return Books(folder, consolidated, copies, province, data)
+
+
+class LibreOffice:
+    """Headless LibreOffice with its own profiles: one recalculates formulas on load, one never does."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        for name, mode in (("recalc", 0), ("cached", 1)):
+            user = root / name / "user"
+            user.mkdir(parents=True)
+            (user / "registrymodifications.xcu").write_text(
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+                'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+                '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+                f'<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>\n'
+                '</oor:items>\n', encoding="utf-8")
+
+    def convert(self, paths: list[Path], to: str, out: Path, *, recalc: bool = True) -> subprocess.CompletedProcess:
+        profile = (self.root / ("recalc" if recalc else "cached")).as_uri()
+        target = "pdf" if to == "pdf" else \
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+        out.mkdir(parents=True, exist_ok=True)
+        return subprocess.run([SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--norestore",
+                               "--convert-to", target, "--outdir", str(out), *map(str, paths)],
+                              capture_output=True, text=True, timeout=180,
+                              env={**os.environ, "HOME": str(self.root)})
+
+
+@pytest.fixture(scope="session")
+def libreoffice(tmp_path_factory) -> LibreOffice:
+    if not SOFFICE:
+        pytest.skip(SOFFICE_SKIP)
+    return LibreOffice(tmp_path_factory.mktemp("lo"))
