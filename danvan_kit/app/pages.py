@@ -61,6 +61,7 @@ def show_page(build: Callable[[App, object, str | None, dict], w.Widget], app: A
         def enter(account, token):
             try:
                 root.children = [build(app, account, token, params)]
+                log.info("page built for %s (%s)", account.login, account.role)
             except Exception:
                 log.exception("page failed to build")
                 root.children = [w.HTML(FAILURE)]

@@ -1,0 +1,65 @@
+"""Every notebook executes headless in a real kernel, shows the login without a session, and the page with one."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbclient
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from danvan_kit.app.sessions import Sessions
+from danvan_kit.cli import main
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    data = tmp_path_factory.mktemp("nb-data")
+    result = CliRunner().invoke(main, ["init", "--demo", "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    return data
+
+
+def run(path: Path, monkeypatch, data: Path, query: str = "") -> list[dict]:
+    monkeypatch.setenv("DANVAN_DATA_DIR", str(data))
+    monkeypatch.setenv("QUERY_STRING", query)
+    monkeypatch.delenv("DANVAN_DB_URL", raising=False)
+    nb = nbformat.read(path, as_version=4)
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    return [out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])]
+
+
+def widget_outputs(outputs: list[dict]) -> list[dict]:
+    return [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+
+
+def test_notebooks_are_thin():
+    for path in NOTEBOOKS:
+        code = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        assert len(code) <= 3 and sum(len(c.source.splitlines()) for c in code) <= 8, path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_each_notebook_runs_and_shows_only_the_login_without_a_session(path, monkeypatch, data_dir):
+    log = data_dir / "logs" / "app.log"
+    built = lambda: log.read_text(encoding="utf-8").count("page built") if log.exists() else 0  # noqa: E731
+    before = built()
+    outputs = run(path, monkeypatch, data_dir)
+    assert not [o for o in outputs if o.get("output_type") in ("error", "stream")], outputs
+    assert len(widget_outputs(outputs)) == 1
+    assert built() == before                      # no page was built: only the login
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_each_notebook_builds_its_page_for_a_logged_in_unit(path, monkeypatch, data_dir):
+    token = Sessions(data_dir).issue("xa-an-phu")
+    log = data_dir / "logs" / "app.log"
+    before = log.read_text(encoding="utf-8").count("page built for xa-an-phu") if log.exists() else 0
+    outputs = run(path, monkeypatch, data_dir, query=f"s={token}&ky=2026-nam")
+    assert log.read_text(encoding="utf-8").count("page built for xa-an-phu (unit)") == before + 1
+    assert not [o for o in outputs if o.get("output_type") in ("error", "stream")], json.dumps(outputs)[:2000]
+    assert len(widget_outputs(outputs)) == 1
+    assert "ERROR" not in log.read_text(encoding="utf-8")
