@@ -18,6 +18,8 @@ __all__ = ["request_export", "mark_dirty", "dirty_periods", "PENDING_DIR", "WORK
 
 PENDING_DIR = ".cho-xuat"
 WORKER_LOCK = ".danvan-worker.lock"
+STARTING = ".danvan-worker.starting"   # a worker was just started and has not taken its lock yet
+STARTING_TTL = 30.0
 _ENV = ("DANVAN_DATA_DIR", "DANVAN_DB_URL", "DANVAN_TEMPLATES", "DANVAN_ORG", "DANVAN_OUTPUT_DIR")
 log = logging.getLogger(__name__)
 
@@ -55,12 +57,31 @@ def worker_running(out_dir: Path) -> bool:
     return False
 
 
+def _claim_start(out_dir: Path) -> bool:
+    """True for exactly one caller in a burst: it creates the 'starting' file (stale after 30 s)."""
+    import time
+
+    path = out_dir / STARTING
+    for _ in range(2):
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            return True
+        except FileExistsError:
+            try:
+                if time.time() - path.stat().st_mtime < STARTING_TTL:
+                    return False
+                path.unlink()
+            except FileNotFoundError:
+                continue
+    return False
+
+
 def request_export(period_id: str, *, data_dir: Path | None = None) -> None:
     """Mark `period_id` for regeneration and start a background worker if none runs. Never raises."""
     try:
         out = _out_dir(data_dir)
         mark_dirty(out, period_id)
-        if worker_running(out):
+        if worker_running(out) or not _claim_start(out):
             return
         env = dict(os.environ)
         folder = Path(data_dir or os.environ.get("DANVAN_DATA_DIR") or "data").resolve()

@@ -67,7 +67,7 @@ def write_value(ws: Worksheet, st: Styles, row: int, col: int, kind: str, value:
     """Write a Python value by column kind: numbers as numbers, dates as dates, the rest as text."""
     if value is None or value == "":
         ws.write_blank(row, col, None, st[kind if kind in ("text", "long", "center", "muted") else "center"])
-    elif kind in NUMERIC_KINDS and isinstance(value, (int, float)) and not isinstance(value, bool):
+    elif kind in NUMERIC_KINDS + ("center",) and isinstance(value, (int, float)) and not isinstance(value, bool):
         ws.write_number(row, col, value, st[kind])
     elif kind in ("date", "datetime") and isinstance(value, (date, datetime)):
         ws.write_datetime(row, col, value if isinstance(value, datetime) else datetime(value.year, value.month, value.day),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .pending import PENDING_DIR, WORKER_LOCK, dirty_periods
+from .pending import PENDING_DIR, STARTING, WORKER_LOCK, dirty_periods
 
 __all__ = ["run", "main", "affected_periods"]
 
@@ -75,6 +75,7 @@ def run(out_dir: Path, *, retries: int = 10, retry_delay: float = 30.0) -> int:
     from .export import export_period
 
     lock = FileLock(str(out_dir / WORKER_LOCK), timeout=0)
+    (out_dir / STARTING).unlink(missing_ok=True)  # started: requests now rely on the lock alone
     built = 0
     while True:
         try:
