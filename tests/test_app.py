@@ -216,3 +216,19 @@ def test_every_page_widget_opens_its_own_comm(app):
                  DeskView(app, account, token)]:
         assert view.comm is not None, type(view).__name__
         assert view.view.comm is not None if isinstance(view, FormPage) else True
+
+
+def test_the_form_opens_on_the_period_the_person_most_likely_came_for(app, clock):
+    from danvan_kit.app.form_page import default_period
+
+    periods = [p for p in app.catalog.calendar.periods if p.form == "bao-cao-dinh-ky"]
+    late = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
+    assert default_period(periods, late.date(), submitted=set()).id == "2026-nam"          # late and not sent
+    assert default_period(periods, late.date(), submitted={"2026-6t"}).id == "2026-nam"
+    assert default_period(periods, late.date(), submitted={"2026-6t", "2026-nam"}).id == "2027-6t"
+    assert default_period(periods, late.date(), analyst=True).id == "2026-nam"             # consolidation time
+    assert default_period(periods, datetime(2026, 3, 1).date(), submitted=set()).id == "2025-nam"
+    assert default_period(periods, datetime(2026, 3, 1).date(), submitted={"2025-nam"}).id == "2026-6t"
+    clock["now"] = late
+    account, token = login(app, "xa-an-phu", "an-phu-2026")
+    assert FormPage(app, account, token, "bao-cao-dinh-ky", {}).period.id == "2026-nam"

@@ -24,7 +24,7 @@ class DeskView(w.VBox):
             super().__init__([w.HTML('<p class="dv-denied">Trang này chỉ dành cho Phòng Nội vụ.</p>')])
             return
         periods = list(app.catalog.calendar.periods)
-        start = default_period(periods, app.today())
+        start = default_period(periods, app.today(), analyst=True)
         self.period_pick = w.Dropdown(description="Kỳ báo cáo", options=[(p.title, p.id) for p in periods],
                                       value=start.id, style={"description_width": "8em"}, layout=w.Layout(width="36em"))
         self.board = w.HTML()

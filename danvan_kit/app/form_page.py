@@ -24,8 +24,23 @@ AUTOSAVE_SECONDS = 2.0
 NEW_ITEM = "__new__"
 
 
-def default_period(periods: list[Period], today: date) -> Period:
-    """The first period not yet past its deadline, else the most recent one."""
+def default_period(periods: list[Period], today: date, submitted: set[str] | None = None,
+                   analyst: bool = False) -> Period:
+    """The period a person most likely came for.
+
+    A unit: the latest period of the last year it has not submitted yet and is
+    past due (a late report is the urgent one), else the next deadline.
+    An analyst: a deadline passed in the last 60 days (consolidation time),
+    else the next deadline. Failing both, the most recent period.
+    """
+    if analyst:
+        recent = [p for p in periods if 0 < (today - p.due).days <= 60]
+        if recent:
+            return max(recent, key=lambda p: p.due)
+    elif submitted is not None:
+        overdue = [p for p in periods if 0 < (today - p.due).days <= 365 and p.id not in submitted]
+        if overdue:
+            return max(overdue, key=lambda p: p.due)
     upcoming = [p for p in periods if p.due >= today]
     return min(upcoming, key=lambda p: p.due) if upcoming else max(periods, key=lambda p: p.due)
 
@@ -56,7 +71,7 @@ class FormPage(w.VBox):
         self.today = app.today()
         self.periods = [p for p in app.catalog.calendar.periods if p.form == form_id]
         chosen = next((p for p in self.periods if p.id == params.get("ky")), None)
-        period = chosen or default_period(self.periods, self.today)
+        period = chosen or default_period(self.periods, self.today, self._submitted_periods(), account.is_analyst)
         self.period_pick = w.Dropdown(description="Kỳ báo cáo", style={"description_width": "8em"},
                                       options=[(p.title, p.id) for p in self.periods], value=period.id,
                                       layout=w.Layout(width="36em"))
@@ -94,6 +109,18 @@ class FormPage(w.VBox):
         if refresh_items:
             self._refresh_items()
         self.load_form()
+
+    def _submitted_periods(self) -> set[str] | None:
+        """Periods of the last year this unit has already submitted (None for analysts)."""
+        if self.account.is_analyst:
+            return None
+        done = set()
+        for period in self.periods:
+            if 0 < (self.today - period.due).days <= 365:
+                rows = self.app.store.status(self.account, period.id)
+                if any(r.state in ("submitted", "approved", "needs_correction") for r in rows):
+                    done.add(period.id)
+        return done
 
     # -- where we are --------------------------------------------------
     @property
