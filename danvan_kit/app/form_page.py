@@ -22,13 +22,14 @@ __all__ = ["FormPage", "default_period", "describe_deadline"]
 log = logging.getLogger(__name__)
 AUTOSAVE_SECONDS = 2.0
 NEW_ITEM = "__new__"
+LATE_WINDOW_DAYS = 200  # older unsent reports are no longer what a unit comes for
 
 
 def default_period(periods: list[Period], today: date, submitted: set[str] | None = None,
                    analyst: bool = False) -> Period:
     """The period a person most likely came for.
 
-    A unit: the latest period of the last year it has not submitted yet and is
+    A unit: the latest period due in the last LATE_WINDOW_DAYS it has not submitted and is
     past due (a late report is the urgent one), else the next deadline.
     An analyst: a deadline passed in the last 60 days (consolidation time),
     else the next deadline. Failing both, the most recent period.
@@ -38,7 +39,7 @@ def default_period(periods: list[Period], today: date, submitted: set[str] | Non
         if recent:
             return max(recent, key=lambda p: p.due)
     elif submitted is not None:
-        overdue = [p for p in periods if 0 < (today - p.due).days <= 365 and p.id not in submitted]
+        overdue = [p for p in periods if 0 < (today - p.due).days <= LATE_WINDOW_DAYS and p.id not in submitted]
         if overdue:
             return max(overdue, key=lambda p: p.due)
     upcoming = [p for p in periods if p.due >= today]
@@ -111,12 +112,12 @@ class FormPage(w.VBox):
         self.load_form()
 
     def _submitted_periods(self) -> set[str] | None:
-        """Periods of the last year this unit has already submitted (None for analysts)."""
+        """Recent periods this unit has already submitted (None for analysts)."""
         if self.account.is_analyst:
             return None
         done = set()
         for period in self.periods:
-            if 0 < (self.today - period.due).days <= 365:
+            if 0 < (self.today - period.due).days <= LATE_WINDOW_DAYS:
                 rows = self.app.store.status(self.account, period.id)
                 if any(r.state in ("submitted", "approved", "needs_correction") for r in rows):
                     done.add(period.id)
