@@ -1,0 +1,42 @@
+"""The README keeps its promises: two set-up commands first, every CLI command documented."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from danvan_kit.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(command: click.Command, path: tuple[str, ...] = ()):
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from _commands(sub, path + (name,))
+    else:
+        yield " ".join(path)
+
+
+def test_the_readme_opens_with_the_two_set_up_commands():
+    first_block = re.search(r"```bash\n(.*?)```", README, re.S).group(1)
+    commands = [line.split("#")[0].strip() for line in first_block.strip().splitlines()]
+    assert commands == ["make serve", "make test"]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^serve: ", makefile, re.M) and re.search(r"^test: ", makefile, re.M)
+
+
+def test_ci_runs_the_readmes_test_command():
+    assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(encoding="utf-8"), re.M)
+
+
+def test_every_cli_command_is_documented_in_the_readme():
+    missing = [c for c in _commands(main) if f"`danvan {c}" not in README]
+    assert missing == []
+
+
+def test_every_benchmark_is_listed_in_the_readme():
+    missing = [p.name for p in (ROOT / "bench").glob("*.py") if f"bench/{p.name}" not in README]
+    assert missing == []
