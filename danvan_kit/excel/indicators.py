@@ -19,7 +19,7 @@ from .layout import Heading, Styles, print_setup, write_heading, write_signature
 from .model import PeriodData
 from .report import _sums, content_sections, unit_data
 from .safe import SheetNames, write_text
-from .scores import NOT_SUBMITTED, score_line
+from .scores import NOT_SUBMITTED, period_scores
 from .status import LATE, MISSING, ON_TIME, deadline_label
 
 __all__ = ["Indicator", "compute_indicators", "write_indicator_sheet", "INDICATOR_SHEET", "KEY_HEADER", "slug"]
@@ -92,7 +92,7 @@ def _report(data: PeriodData, out: list[Indicator]) -> None:
 
 def _scores(data: PeriodData, out: list[Indicator]) -> None:
     form = data.form
-    scores = [score_line(form, u) for u in data.units]
+    scores = period_scores(data)
     out.append(Indicator("tcd__section", data.period.title, rule="heading"))
     out.append(Indicator("tcd__submitted", "Số đơn vị đã tự chấm điểm", "đơn vị",
                          values=[sum(s.label != NOT_SUBMITTED for s in scores)]))

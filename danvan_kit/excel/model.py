@@ -60,6 +60,7 @@ class PeriodData:
     forms: dict[int, Any] = field(default_factory=dict)   # template version -> FormTemplate
     companions: list["PeriodData"] = field(default_factory=list)
     source: str = ""       # the body this data covers (column header in province summaries)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)   # derived results, computed once
 
     def form_of(self, entry: Entry) -> Any:
         return self.forms.get(entry.template_version, self.form)

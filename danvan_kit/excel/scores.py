@@ -17,7 +17,7 @@ from .safe import SheetNames, write_text
 from .status import ChartSpec, short_status
 from .table import Col, write_table
 
-__all__ = ["Score", "score_line", "write_score_sheets", "NOT_SUBMITTED"]
+__all__ = ["Score", "score_line", "period_scores", "write_score_sheets", "NOT_SUBMITTED"]
 
 NOT_SUBMITTED = "Chưa nộp"
 
@@ -40,7 +40,7 @@ def _num(v: Any) -> float:
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else 0.0
 
 
-def score_line(form: FormTemplate, line: UnitLine) -> Score:
+def score_line(form: FormTemplate, line: UnitLine, rule: Any = None) -> Score:
     data = unit_data(line)
     groups = [s for s in form.sections if any(f.max_score for f in s.fields)]
     if data is None:
@@ -52,17 +52,31 @@ def score_line(form: FormTemplate, line: UnitLine) -> Score:
     self_total = round(sum(_num(data.get(f.name)) for f in scored), 6)
     reviewer = round(sum(_num(adjusted.get(f.name, data.get(f.name))) for f in scored), 6) if adjusted else None
     final = reviewer if reviewer is not None else self_total
-    rule = form.scoring.ineligible_when if form.scoring else None
-    ineligible = bool(rule) and compile_expression(rule).evaluate(data, {}) is True
+    if rule is None and form.scoring and form.scoring.ineligible_when:
+        rule = compile_expression(form.scoring.ineligible_when)
+    ineligible = rule is not None and rule.evaluate(data, {}) is True
     label = form.scoring.ineligible_label if ineligible else (form.classify(final) or "")
     return Score({s.name: round(sum(_num(data.get(f.name)) for f in s.fields if f.max_score), 6) for s in groups},
                  self_total, reviewer, final, label, str(data.get("xep_loai") or ""), not ineligible)
 
 
 def _rank(scores: list[Score]) -> None:
+    """Competition ranking (1, 2, 2, 4) by final total among units that can be classed."""
     ranked = sorted((s for s in scores if s.eligible and s.final is not None), key=lambda s: -s.final)
-    for s in ranked:
-        s.rank = 1 + sum(1 for o in ranked if o.final > s.final)
+    for i, s in enumerate(ranked):
+        s.rank = ranked[i - 1].rank if i and ranked[i - 1].final == s.final else i + 1
+
+
+def period_scores(data: PeriodData) -> list[Score]:
+    """Every unit's Score, ranked; computed once per PeriodData."""
+    if "scores" not in data.cache:
+        form = data.form
+        rule = compile_expression(form.scoring.ineligible_when) \
+            if form.scoring and form.scoring.ineligible_when else None
+        scores = [score_line(form, u, rule) for u in data.units]
+        _rank(scores)
+        data.cache["scores"] = scores
+    return data.cache["scores"]
 
 
 def _short(title: str) -> str:
@@ -74,8 +88,7 @@ def write_score_sheets(wb: Workbook, st: Styles, names: SheetNames, data: Period
                        charts: list[ChartSpec]) -> list[str]:
     """'Bảng điểm xếp loại' and 'Điểm từng tiêu chí'; adds the units-per-class chart."""
     form = data.form
-    scores = [score_line(form, u) for u in data.units]
-    _rank(scores)
+    scores = period_scores(data)
     rows = [(i + 1, u, s) for i, (u, s) in enumerate(zip(data.units, scores))]
     groups = [s for s in form.sections if any(f.max_score for f in s.fields)]
     cols = [Col("STT", "center", 5, lambda r: r[0]), Col("Đơn vị", "text", 30, lambda r: r[1].name),

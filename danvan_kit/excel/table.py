@@ -124,14 +124,19 @@ def write_table(ws: Worksheet, st: Styles, cols: list[Col], rows: Sequence[Any],
     header_last = row
     first = row + 1
     values: list[list[Any]] = [[None] * len(cols) for _ in rows]
+    plain = [(c, col, st[col.kind] if col.kind in NUMERIC_KINDS + ("center",) else None)
+             for c, col in enumerate(cols) if col.ratio is None]
+    write_number = ws.write_number
     for i, item in enumerate(rows):
         r = first + i
         lines = 1
-        for c, col in enumerate(cols):
-            if col.ratio is not None:
-                continue
+        row_values = values[i]
+        for c, col, numeric_fmt in plain:
             v = col.get(item)
-            values[i][c] = v
+            row_values[c] = v
+            if numeric_fmt is not None and (type(v) is int or type(v) is float):
+                write_number(r, c, v, numeric_fmt)   # the common case, without dispatch
+                continue
             write_value(ws, st, r, c, col.kind, v)
             if isinstance(v, str) and (len(v) > col.width or "\n" in v):
                 lines = max(lines, text_lines(v, col.width))
