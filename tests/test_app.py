@@ -31,7 +31,7 @@ def app(tmp_path, catalog, clock):
     store.create_account("xa-an-phu", role="unit", unit_code="XA-AN-PHU", passcode="an-phu-2026")
     store.create_account("xa-tan-quan", role="unit", unit_code="XA-TAN-QUAN", passcode="tan-quan-2026")
     store.create_account("phongnoivu", role="analyst", unit_code=None, passcode="noi-vu-2026")
-    yield App(catalog=catalog, store=store, data=tmp_path)
+    yield App(catalog=catalog, store=store, data=tmp_path, export_on_submit=False)
     store.close()
 
 
@@ -232,3 +232,25 @@ def test_the_form_opens_on_the_period_the_person_most_likely_came_for(app, clock
     clock["now"] = late
     account, token = login(app, "xa-an-phu", "an-phu-2026")
     assert FormPage(app, account, token, "bao-cao-dinh-ky", {}).period.id == "2026-nam"
+
+
+def test_a_unit_downloads_its_own_printable_copy_after_submitting(app):
+    import base64
+    import io
+
+    import openpyxl
+
+    account, token = login(app, "xa-an-phu", "an-phu-2026")
+    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    assert page.download_button.layout.display == "none"               # nothing submitted yet
+    fill(page.view, REPORT_INPUT)
+    page.view.submit()
+    assert page.download_button.layout.display is None
+    page.download_button.click()
+    link = page.download_link.value
+    assert 'download="XA-AN-PHU_2026-6t_bao-cao-dinh-ky.xlsx"' in link
+    content = base64.b64decode(link.split("base64,")[1].split('"')[0])
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    cells = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert any("Xã An Phú" in c or "XÃ AN PHÚ" in c for c in cells)
+    assert any(REPORT_INPUT["nguoi_lap"] in c for c in cells)

@@ -237,7 +237,8 @@ def test_errors_clear_live_once_corrected_after_a_failed_submit(catalog):
     view.submit()
     assert "bắt buộc" in view.controls["ten_mo_hinh"].error.value
     view.controls["ten_mo_hinh"].input.value = "Mô hình mới"
-    assert view.controls["ten_mo_hinh"].error.value == ""
+    assert "⚠" not in view.controls["ten_mo_hinh"].error.value
+    assert "Tên mô hình" in view.controls["ten_mo_hinh"].error.value     # the label stays
     assert view.summary.layout.display == "none"
 
 

@@ -28,13 +28,15 @@ def data_dir() -> Path:
 class App:
     """The catalog, the store and the session signer of one kernel."""
 
-    def __init__(self, catalog: Catalog | None = None, store=None, data: str | Path | None = None):
+    def __init__(self, catalog: Catalog | None = None, store=None, data: str | Path | None = None,
+                 export_on_submit: bool = True):
         from ..store import Store  # the store is only needed once a page is really used
 
         self.catalog = catalog or load_catalog()
         self.data_dir = Path(data) if data else data_dir()
         self.store = store or Store.open(data_dir=self.data_dir, validator=self.catalog.validator)
         self.sessions = Sessions(self.data_dir)
+        self.export_on_submit = export_on_submit  # rebuild the period's workbook after each submit
 
     def today(self) -> date:
         from ..store import local_date

@@ -91,11 +91,17 @@ class FormPage(w.VBox):
         self._wanted_item = params.get("mh", "")
         self.header = w.HTML()
         self.body = w.VBox()
+        self.download_button = w.Button(description="Tải bản Excel để in, ký", icon="download",
+                                        layout=w.Layout(width="auto", display="none"))
+        self.download_button.add_class("dv-download")
+        self.download_link = w.HTML()
+        self.download_button.on_click(lambda _b: self.prepare_download())
         self.view: FormView | None = None
         self.autosave = Debouncer(AUTOSAVE_SECONDS, self.save_draft)
         home = app.link("trang_chu.ipynb", token)
         nav = w.HTML(f'<a href="{html.escape(home)}">← Trang chủ</a> · Đăng nhập: <b>{html.escape(account.login)}</b>')
-        super().__init__([nav, self.period_pick, self.unit_pick, self.item_pick, self.header, self.body])
+        downloads = w.HBox([self.download_button, self.download_link])
+        super().__init__([nav, self.period_pick, self.unit_pick, self.item_pick, self.header, downloads, self.body])
         self.add_class("dv-form-page")
         self._quiet = False  # True while the pickers are updated from code
         self._refresh_items()
@@ -193,6 +199,8 @@ class FormPage(w.VBox):
             state = f"Đã nộp lúc {_local_time(latest.created_at)} ({late})"
         if review is not None:
             state += f" · {STATUS_LABELS.get(review.state, review.state)}"
+        self.download_link.value = ""
+        self.download_button.layout.display = None if latest is not None and latest.kind == "submitted" else "none"
         self.header.value = (f'<div class="dv-page-header"><b>{html.escape(unit.name)}</b> · '
                              f"{html.escape(self.period.title)} · {describe_deadline(self.period, self.today)}<br>"
                              f'Trạng thái: <span class="dv-state">{html.escape(state)}</span></div>')
@@ -224,6 +232,10 @@ class FormPage(w.VBox):
         except StoreError as exc:
             raise UserFacingError(str(exc)) from None
         revision = result.revision
+        if not result.duplicate and self.app.export_on_submit:
+            from ..excel import request_export  # returns at once; a background worker rebuilds the workbook
+
+            request_export(self.period.id, data_dir=self.app.data_dir)
         timing = ("đúng hạn" if result.on_time else
                   f"trễ {result.days_late} ngày so với hạn {format_date(self.period.due)}")
         self._show_header(revision, None)
@@ -234,6 +246,35 @@ class FormPage(w.VBox):
             return f"Báo cáo này đã được nộp lúc {_local_time(revision.created_at)} (bản số {revision.number}); không tạo bản mới."
         return (f"Đã nộp thành công lúc {_local_time(revision.created_at)} — {timing}. "
                 f"Bản số {revision.number} đã được lưu; Phòng Nội vụ sẽ tiếp nhận.")
+
+    def prepare_download(self) -> bytes | None:
+        """Build the unit's printable copy of its latest submission and offer it as a link."""
+        import base64
+
+        from ..excel import unit_copy_bytes
+        from ..store import StoreError
+
+        try:
+            key = (self.account, self.unit_code, self.form_id, self.period.id)
+            revision = self.app.store.latest(*key, item=self.item, submitted_only=True)
+            if revision is None:
+                self.download_link.value = "Chưa có bản đã nộp để tải."
+                return None
+            review = self.app.store.review_state(*key, item=self.item)
+            unit = self.app.catalog.organisation.unit(self.unit_code)
+            content = unit_copy_bytes(self.app.catalog, revision, unit=unit, period=self.period, review=review)
+        except StoreError as exc:
+            self.download_link.value = html.escape(str(exc))
+            return None
+        except Exception:
+            log.exception("unit copy failed")
+            self.download_link.value = "Chưa tạo được tệp Excel; vui lòng thử lại sau."
+            return None
+        name = f"{self.unit_code}_{self.period.id}_{self.form_id}{'_' + self.item if self.item else ''}.xlsx"
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        self.download_link.value = (f'<a class="dv-download-link" download="{name}" '
+                                    f'href="data:{mime};base64,{base64.b64encode(content).decode()}">⬇ {name}</a>')
+        return content
 
     def inputs(self) -> dict[str, Any]:
         return self.view.inputs() if self.view else {}

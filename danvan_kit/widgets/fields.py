@@ -49,20 +49,20 @@ class FieldControl:
         self.spec = spec
         self._on_change = on_change or (lambda: None)
         self._files: list[dict] = []
-        self.error = w.HTML(layout=w.Layout(display="none"))
+        # One HTML widget carries label, hint and error: every widget costs a model in the browser.
+        self._head = "" if compact else label_html(spec) + (
+            f'<br><span style="{HINT_STYLE}">{html.escape(spec.hint)}</span>' if spec.hint else "")
+        self.error = w.HTML(self._head) if not compact else w.HTML(layout=w.Layout(display="none"))
         self.input = self._make_input()
-        parts: list[w.Widget] = []
-        if not compact:
-            parts.append(w.HTML(label_html(spec)))
-            if spec.hint:
-                parts.append(w.HTML(f'<span style="{HINT_STYLE}">{html.escape(spec.hint)}</span>'))
+        parts: list[w.Widget] = [] if compact else [self.error]
         row = [self.input]
         if spec.unit and not compact:
             row.append(w.HTML(f'<span style="{HINT_STYLE}">{html.escape(spec.unit)}</span>'))
         if spec.type == "file":
             row += [self._clear, self._file_list]
         parts.append(w.HBox(row, layout=w.Layout(align_items="center")) if len(row) > 1 else self.input)
-        parts.append(self.error)
+        if compact:
+            parts.append(self.error)
         self.container = w.VBox(parts, layout=w.Layout(margin="0 0 0.6em 0"))
         self.container.add_class("dv-field")
         self.container.add_class(f"dv-field-{spec.name}")
@@ -165,8 +165,12 @@ class FieldControl:
             self.input.value = self._calc_html(value)
 
     def set_error(self, message: str | None) -> None:
-        self.error.value = f'<span style="{ERROR_STYLE}">⚠ {html.escape(message)}</span>' if message else ""
-        self.error.layout.display = None if message else "none"
+        text = f'<span class="dv-error" style="{ERROR_STYLE}">⚠ {html.escape(message)}</span>' if message else ""
+        if self._head:
+            self.error.value = self._head + (f"<br>{text}" if text else "")
+        else:
+            self.error.value = text
+            self.error.layout.display = None if message else "none"
 
     def set_visible(self, visible: bool) -> None:
         self.container.layout.display = None if visible else "none"

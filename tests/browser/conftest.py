@@ -30,39 +30,64 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class VoilaServer:
+    """`danvan serve` in a subprocess on a free port, over a fresh demo store."""
+
+    def __init__(self, data: Path, *extra: str):
+        if not Path(CHROMIUM).exists():
+            pytest.skip("Chromium is not installed (/usr/bin/chromium); browser tests not run")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DANVAN_DB_URL", "JUPYTERHUB"))}
+        env.update(DANVAN_DATA_DIR=str(data), JUPYTER_CONFIG_PATH="", JUPYTER_CONFIG_DIR=str(data / "jupyter-config"))
+        danvan = [sys.executable, "-m", "danvan_kit.cli"]
+        subprocess.run(danvan + ["init", "--demo"], env=env, check=True, capture_output=True, cwd=ROOT)
+        self.data, self.env, self.port = data, env, _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = data / "voila.log"
+        self._log = open(self.log, "w")
+        cmd = [sys.executable, "-m", "voila"] + [a for a in _voila_args(self.port)] + list(extra)
+        self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.base}/voila/render/trang_chu.ipynb", timeout=30).read()
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(self.log.read_text())
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("Voilà did not start:\n" + self.log.read_text()[-3000:])
+
+    def __getitem__(self, key: str):  # tests read server["base"], server["data"], …
+        return getattr(self, key)
+
+    def kernels(self) -> int:
+        """Kernel processes this server runs now (pools included)."""
+        import psutil
+
+        return sum(1 for p in psutil.Process(self.proc.pid).children(recursive=True)
+                   if "ipykernel" in " ".join(p.cmdline()))
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
+
+
+def _voila_args(port: int) -> list[str]:
+    from danvan_kit.serve import voila_command
+
+    return voila_command(port=port)[3:]  # drop "python -m voila"
+
+
 @pytest.fixture(scope="session")
 def voila_server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (/usr/bin/chromium); browser tests not run")
-    data = tmp_path_factory.mktemp("voila-data")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DANVAN_DB_URL", "JUPYTERHUB"))}
-    env.update(DANVAN_DATA_DIR=str(data), JUPYTER_CONFIG_PATH="", JUPYTER_CONFIG_DIR=str(data / "jupyter-config"))
-    danvan = [sys.executable, "-m", "danvan_kit.cli"]
-    subprocess.run(danvan + ["init", "--demo"], env=env, check=True, capture_output=True, cwd=ROOT)
-    port = _free_port()
-    log = open(data / "voila.log", "w")
-    proc = subprocess.Popen(danvan + ["serve", "--port", str(port)], env=env, cwd=ROOT, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/voila/render/trang_chu.ipynb", timeout=30).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError((data / "voila.log").read_text())
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("Voilà did not start:\n" + (data / "voila.log").read_text()[-3000:])
-    yield {"base": base, "data": data, "env": env, "port": port, "log": data / "voila.log"}
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    server = VoilaServer(tmp_path_factory.mktemp("voila-data"))
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
