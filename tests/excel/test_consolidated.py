@@ -5,7 +5,7 @@ import re
 import zipfile
 
 import pytest
-from conftest import FORMULA_TEXT, PLUS_TEXT
+from excelfill import FORMULA_TEXT, PLUS_TEXT
 from excelkit import column, find_sheet, load, read_table
 
 from danvan_kit.excel.report import content_sections

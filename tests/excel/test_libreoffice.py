@@ -6,7 +6,7 @@ every formula), each over several workbooks, to keep the suite fast.
 from __future__ import annotations
 
 import pytest
-from conftest import FORMULA_TEXT, PLUS_TEXT
+from excelfill import FORMULA_TEXT, PLUS_TEXT
 from excelkit import number, read_csv
 
 

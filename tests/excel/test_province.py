@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import TODAY, fill_store
+from excelfill import TODAY, fill_store
 
 from danvan_kit.excel import build_consolidated, read_indicators, roll_up
 

@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, fill_store
+from excelfill import TODAY, fill_store
 from excelkit import find_sheet, load, read_table
 
 from danvan_kit.excel import export_period, request_export
-from danvan_kit.excel.pending import PENDING_DIR, STARTING, WORKER_LOCK, worker_running
+from danvan_kit.excel.pending import PENDING_DIR, STARTING, worker_running
 from danvan_kit.excel.publish import NOTE_FILE, TEMP_PREFIX, VERSIONS_DIR
 
 pytestmark = pytest.mark.slow
