@@ -306,5 +306,15 @@ def templates_check(root: str | None) -> None:
     click.echo(f"Mẫu hợp lệ: {Path(root) if root else templates_root()}")
 
 
+def _register_commands() -> None:
+    """Commands that live beside the code they drive."""
+    from .excel.command import export
+
+    main.add_command(export)
+
+
+_register_commands()
+
+
 if __name__ == "__main__":
     main()

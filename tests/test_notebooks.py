@@ -63,3 +63,19 @@ def test_each_notebook_builds_its_page_for_a_logged_in_unit(path, monkeypatch, d
     assert not [o for o in outputs if o.get("output_type") in ("error", "stream")], json.dumps(outputs)[:2000]
     assert len(widget_outputs(outputs)) == 1
     assert "ERROR" not in log.read_text(encoding="utf-8")
+
+
+def test_the_analysis_notebook_runs_on_a_filled_store(monkeypatch, data_dir, catalog):
+    from samples import REPORT_INPUT
+    from danvan_kit.store import Store
+    from danvan_kit.validation import validate_submission
+
+    with Store.open(data_dir=data_dir, validator=catalog.validator) as store:
+        clean = validate_submission(catalog.form("bao-cao-dinh-ky"), REPORT_INPUT).data
+        store.submit(store.system_actor(), "XA-AN-PHU", "bao-cao-dinh-ky", "2026-nam", clean,
+                     template_version=1, attempt_id="analysis-notebook-test")
+    path = Path(__file__).resolve().parent.parent / "analysis" / "phan_tich_mau.ipynb"
+    outputs = run(path, monkeypatch, data_dir)
+    assert not [o for o in outputs if o.get("output_type") == "error"], outputs
+    html = " ".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "Xã An Phú" in html and "1840" in html.replace(".", "").replace(",", "")

@@ -1,25 +1,57 @@
-"""The analysts' desk (Phòng Nội vụ): who has submitted, who is late, per period."""
+"""The analysts' desk (Phòng Nội vụ): who is late, review, consolidated figures, the province workbook."""
 from __future__ import annotations
 
 import html
+from collections import Counter
 
 import ipywidgets as w
 
 from ..text import format_date
 
-__all__ = ["DeskView"]
+__all__ = ["DeskView", "board_html"]
+
+TAB_TITLES = ["Theo dõi", "Xem xét, duyệt", "Tổng hợp"]
+
+
+def board_html(app, token, period, rows) -> str:
+    """The status board: totals, then one row per unit with state, date, lateness and review."""
+    from ..store import STATUS_LABELS
+    from .home import FORM_NOTEBOOKS
+
+    lines = []
+    late_unsent = 0
+    for r in rows:
+        state = STATUS_LABELS.get(r.state, r.state)
+        if r.submitted_at is not None:
+            when = format_date(r.submitted_at.date().isoformat())
+            timing = "đúng hạn" if r.on_time else f"trễ {r.days_late} ngày"
+        else:
+            when, timing = "", (f"quá hạn {r.days_late} ngày" if r.days_late else "")
+            late_unsent += bool(r.days_late)
+        link = app.link(FORM_NOTEBOOKS[period.form], token, ky=period.id, dv=r.unit_code)
+        review = STATUS_LABELS.get(r.review_state or "", "")
+        style = ' style="background:#fdecea"' if r.submitted_at is None and r.days_late else ""
+        lines.append(f'<tr class="dv-unit" data-unit="{r.unit_code}"{style}><td>{html.escape(r.unit_name)}</td>'
+                     f"<td>{html.escape(state)}</td><td>{when}</td><td>{timing}</td><td>{html.escape(review)}</td>"
+                     f'<td><a href="{html.escape(link)}">Xem</a></td></tr>')
+    counts = Counter(r.state for r in rows)
+    done = counts["submitted"] + counts["needs_correction"] + counts["approved"]
+    totals = (f'<p class="dv-totals">Hạn nộp: {format_date(period.due)} · Đã nộp {done}/{len(rows)} đơn vị '
+              f"(chờ duyệt {counts['submitted']}, cần chỉnh sửa {counts['needs_correction']}, "
+              f"đã duyệt {counts['approved']}) · Đang soạn {counts['draft']} · Chưa làm {counts['not_started']}"
+              f" · <b>Quá hạn chưa nộp {late_unsent}</b></p>")
+    return (totals + '<table class="dv-board" border="1" cellpadding="5" style="border-collapse:collapse">'
+            "<tr><th>Đơn vị</th><th>Tình trạng</th><th>Ngày nộp</th><th>Thời hạn</th><th>Duyệt</th><th></th></tr>"
+            + "".join(lines) + "</table>")
 
 
 class DeskView(w.VBox):
-    """Status board of every reporting unit for a chosen period (analysts only)."""
+    """Period picker and three tabs; analysts only (the store refuses others anyway)."""
 
     def __init__(self, app, account, token: str | None):
-        from ..store import STATUS_LABELS
         from .form_page import default_period
-        from .home import FORM_NOTEBOOKS
 
         self.app, self.account, self.token = app, account, token
-        self._labels, self._notebooks = STATUS_LABELS, FORM_NOTEBOOKS
         if not account.is_analyst:
             super().__init__([w.HTML('<p class="dv-denied">Trang này chỉ dành cho Phòng Nội vụ.</p>')])
             return
@@ -28,29 +60,38 @@ class DeskView(w.VBox):
         self.period_pick = w.Dropdown(description="Kỳ báo cáo", options=[(p.title, p.id) for p in periods],
                                       value=start.id, style={"description_width": "8em"}, layout=w.Layout(width="36em"))
         self.board = w.HTML()
+        self.review_box = w.VBox()
+        self.summary_box = w.VBox()
+        self.tabs = w.Tab(children=[self.board, self.review_box, self.summary_box], titles=TAB_TITLES)
         self.period_pick.observe(lambda _c: self.refresh(), "value")
+        self.tabs.observe(lambda _c: self._tab_opened(), "selected_index")
         home = app.link("trang_chu.ipynb", token)
         super().__init__([w.HTML(f'<a href="{html.escape(home)}">← Trang chủ</a><h2>Tổng hợp, theo dõi</h2>'),
-                          self.period_pick, self.board])
+                          self.period_pick, self.tabs])
+        self.add_class("dv-desk")
         self.refresh()
 
+    @property
+    def period(self):
+        return self.app.catalog.calendar.get(self.period_pick.value)
+
     def refresh(self) -> None:
-        period = self.app.catalog.calendar.get(self.period_pick.value)
-        rows = self.app.store.status(self.account, period.id)
-        lines = []
-        for r in rows:
-            state = self._labels.get(r.state, r.state)
-            if r.submitted_at is not None:
-                when = format_date(r.submitted_at.date().isoformat())
-                timing = "đúng hạn" if r.on_time else f"trễ {r.days_late} ngày"
-            else:
-                when, timing = "", (f"quá hạn {r.days_late} ngày" if r.days_late else "")
-            link = self.app.link(self._notebooks[period.form], self.token, ky=period.id, dv=r.unit_code)
-            lines.append(f'<tr class="dv-unit" data-unit="{r.unit_code}"><td>{html.escape(r.unit_name)}</td>'
-                         f"<td>{html.escape(state)}</td><td>{when}</td><td>{timing}</td>"
-                         f'<td><a href="{html.escape(link)}">Xem</a></td></tr>')
-        done = sum(1 for r in rows if r.state in ("submitted", "approved", "needs_correction"))
-        self.board.value = (f"<p>Hạn nộp: {format_date(period.due)} · Đã nộp {done}/{len(rows)} đơn vị</p>"
-                            '<table class="dv-board" border="1" cellpadding="5" style="border-collapse:collapse">'
-                            "<tr><th>Đơn vị</th><th>Tình trạng</th><th>Ngày nộp</th><th>Thời hạn</th><th></th></tr>"
-                            + "".join(lines) + "</table>")
+        """Reload the board; the other tabs are rebuilt when opened (they read more)."""
+        from .review import ReviewPanel
+
+        rows = self.app.store.status(self.account, self.period.id)
+        self.board.value = board_html(self.app, self.token, self.period, rows)
+        self.review = ReviewPanel(self.app, self.account, self.period, on_done=self._reviewed)
+        self.review_box.children = [self.review]
+        self.summary_box.children = []
+        self._tab_opened()
+
+    def _reviewed(self) -> None:
+        rows = self.app.store.status(self.account, self.period.id)
+        self.board.value = board_html(self.app, self.token, self.period, rows)
+
+    def _tab_opened(self) -> None:
+        if self.tabs.selected_index == 2 and not self.summary_box.children:
+            from .summary import SummaryView
+
+            self.summary_box.children = [SummaryView(self.app, self.account, self.period)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from logging.handlers import RotatingFileHandler
+from pathlib import Path
 from typing import Callable
 
 import ipywidgets as w
@@ -19,7 +20,7 @@ __all__ = ["home_page", "form_page", "desk_page", "show_page"]
 log = logging.getLogger(__name__)
 
 
-def setup_logging() -> None:
+def setup_logging(folder: Path | None = None) -> None:
     """Send danvan_kit's log records to <data dir>/logs/app.log, the server-side log.
 
     Not to stderr: ipykernel forwards a kernel's stderr (even the process's own
@@ -31,7 +32,7 @@ def setup_logging() -> None:
     if any(getattr(h, "_danvan", False) for h in package.handlers):
         return
     try:
-        folder = data_dir() / "logs"
+        folder = (folder or data_dir()) / "logs"
         folder.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = RotatingFileHandler(folder / "app.log", maxBytes=5_000_000, backupCount=5,
                                                        encoding="utf-8")
@@ -51,11 +52,11 @@ FAILURE = ("<p style='color:#b00020'>Trang chưa mở được do lỗi hệ th�
 def show_page(build: Callable[[App, object, str | None, dict], w.Widget], app: App | None = None,
               params: dict[str, str] | None = None, show: bool = True) -> w.VBox:
     """Log in if needed, then build the page; returns the root widget (displayed unless show=False)."""
-    setup_logging()
     root = w.VBox()
     root.add_class("dv-root")
     try:
         app = app or get_app()
+        setup_logging(app.data_dir)
         params = request_params() if params is None else params
 
         def enter(account, token):
@@ -74,6 +75,7 @@ def show_page(build: Callable[[App, object, str | None, dict], w.Widget], app: A
 
             root.children = [LoginView(app, enter)]
     except Exception:
+        setup_logging()
         log.exception("page failed to start")
         root.children = [w.HTML(FAILURE)]
     if show:
