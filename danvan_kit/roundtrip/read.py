@@ -9,6 +9,7 @@ a deleted or duplicated row, a renamed sheet.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field as dc_field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -26,6 +27,13 @@ __all__ = ["FilledWorkbook", "read_workbook", "read_workbook_bytes"]
 MAX_SCAN_ROWS = 5_000
 _TEXTUAL = {"text", "long_text", "select_one", "select_many", "yes_no"}
 _YES_NO = FieldSpec(name="x", type="yes_no", label="x")
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_ooxml(text: str) -> str:
+    """Excel stores control characters as _xHHHH_ (e.g. a Word line break pasted as _x000B_); openpyxl
+    leaves them as typed letters, so the engine would store "_x000B_". Decode them so its rules see them."""
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
 @dataclass
@@ -69,6 +77,8 @@ def to_raw(value: Any, ftype: str) -> Any:
         return value if ftype in ("yes_no", "integer", "decimal") else ("Có" if value else "Không")
     if isinstance(value, (int, float)) and ftype in _TEXTUAL:
         return _number_text(value)
+    if isinstance(value, str):
+        return unescape_ooxml(value)
     return value
 
 

@@ -62,16 +62,18 @@ def cell_of(path: Path, key: str, column: str = "C") -> str:
     return f"{column}{keys(wb[INPUT])[key]}"
 
 
-def patch_xml(path: Path, member: str, old: str, new: str) -> Path:
-    """Replace text inside one XML part of the package (to plant what openpyxl refuses to write, e.g. _x0000_)."""
+def patch_xml(path: Path, old: str, new: str) -> Path:
+    """Replace text inside the package's XML (to plant what openpyxl refuses to write, e.g. _x0000_)."""
     src = path.read_bytes()
     out = io.BytesIO()
+    patched = []
     with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
-            if info.filename == member:
-                assert old.encode() in data, f"{old!r} not in {member}"
+            if old.encode() in data:
                 data = data.replace(old.encode(), new.encode())
+                patched.append(info.filename)
             zout.writestr(info, data)
+    assert patched, f"{old!r} is in no part of {path.name}"
     path.write_bytes(out.getvalue())
     return path

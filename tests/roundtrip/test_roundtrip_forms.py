@@ -5,7 +5,7 @@ import json
 from datetime import date
 
 import pytest
-from bookkit import blank, fill
+from bookkit import blank, fill, patch_xml
 from samples import (MODEL_INPUT, MODEL_ROWS, REPORT_INPUT, REPORT_ROWS, SELF_ASSESSMENT_INPUT,
                      SELF_ASSESSMENT_TOTAL)
 
@@ -235,3 +235,12 @@ def test_a_unit_account_imports_its_own_file_as_itself(catalog, store, books):
     assert result.stored
     assert store.latest(account, "XA-AN-PHU", "bao-cao-dinh-ky", "2026-6t").author == "xa-an-phu"
 
+
+
+def test_a_carriage_return_excel_stored_as_x000d_comes_back_as_a_line_break(catalog, store, books):
+    template = catalog.form_for("2026-6t")
+    path = fill(blank(catalog, books, "XA-AN-PHU", "2026-6t"), template,
+                {**REPORT_INPUT, "ket_qua_dat_duoc": "Dòng mộtCRHERE\nDòng hai"})
+    patch_xml(path, "CRHERE", "_x000D_")
+    assert import_file(catalog, store, path).problems == []
+    assert _stored(store, "XA-AN-PHU", "bao-cao-dinh-ky", "2026-6t")["ket_qua_dat_duoc"] == "Dòng một\nDòng hai"
