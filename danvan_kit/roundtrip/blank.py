@@ -23,7 +23,7 @@ from ..schema import FieldSpec, FormTemplate
 from ..text import format_date
 from ..validation import DEFAULT_MAX_LENGTH, FormEngine
 from .layout import (EXTRA_COL, FORMAT, HINT_COL, INPUT_SHEET, KEY_COL, LABEL_COL, LISTS_SHEET, META_LABELS,
-                     META_SHEET, VALUE_COL, choice_key, column_letter, row_key, table_rows)
+                     META_SHEET, VALUE_COL, cell_key, choice_key, column_letter, row_key, table_rows)
 
 __all__ = ["BlankFormError", "blank_form_bytes", "write_blank_form", "default_filename"]
 
@@ -98,6 +98,7 @@ def _validation(f: FieldSpec, list_source: str | None) -> tuple[dict[str, Any] |
         if kind == "integer":
             low = math.ceil(low)
             high = math.floor(high) if high is not None else None
+        low, high = (int(v) if v is not None and float(v).is_integer() else v for v in (low, high))
         dv = {"validate": kind, "criteria": ">=", "value": low} if high is None else \
             {"validate": kind, "criteria": "between", "minimum": low, "maximum": high}
         rule = rule[0].upper() + rule[1:]
@@ -148,7 +149,7 @@ class _Writer:
         self.row += 1
 
     def _key(self, key: str) -> None:
-        self.ws.write_string(self.row, KEY_COL, key, self.fmt["key"])
+        self.ws.write_string(self.row, KEY_COL, cell_key(key), self.fmt["key"])
 
     def _list_source(self, key: str, f: FieldSpec) -> str:
         """Write the labels of a select_one on the hidden lists sheet once; return the range (no 255-char limit)."""

@@ -12,7 +12,7 @@ from ..schema import FieldSpec, FormTemplate
 
 __all__ = [
     "FORMAT", "INPUT_SHEET", "LISTS_SHEET", "META_SHEET", "KEY_COL", "LABEL_COL", "VALUE_COL", "EXTRA_COL",
-    "HINT_COL", "MAX_TABLE_ROWS", "META_LABELS", "choice_key", "row_key", "row_key_pattern", "table_rows",
+    "HINT_COL", "MAX_TABLE_ROWS", "META_LABELS", "cell_key", "choice_key", "row_key", "row_key_pattern", "table_rows",
     "excel_fields", "column_letter",
 ]
 
@@ -40,6 +40,15 @@ META_LABELS: dict[str, str] = {
 }
 
 
+def cell_key(key: str) -> str:
+    """How a row key is written in column A: underscores become dots.
+
+    LibreOffice decodes "_xa_" inside "mang_xa_hoi" as an escaped line break
+    when it opens the file, so a key must never contain "_x".
+    """
+    return key.replace("_", ".")
+
+
 def choice_key(field: FieldSpec, value: str) -> str:
     """Row key of one option of a select_many field (one Có/Không row per option)."""
     return f"{field.name}={value}"
@@ -51,7 +60,8 @@ def row_key(field: FieldSpec, index: int) -> str:
 
 
 def row_key_pattern(field: FieldSpec) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(field.name)}\[(\d+)\]$")
+    """Matches the column-A text of a repeat group's rows; group 1 is the row number."""
+    return re.compile(rf"^{re.escape(cell_key(field.name))}\[(\d+)\]$")
 
 
 def table_rows(field: FieldSpec) -> int:

@@ -18,7 +18,8 @@ from typing import Any
 from ..schema import FieldSpec, FormTemplate
 from ..text import format_date
 from ..validation import coerce_value
-from .layout import (EXTRA_COL, KEY_COL, VALUE_COL, choice_key, column_letter, excel_fields, row_key_pattern)
+from .layout import (EXTRA_COL, KEY_COL, VALUE_COL, cell_key, choice_key, column_letter, excel_fields,
+                     row_key_pattern)
 from .meta import WorkbookMeta, open_workbook, read_meta
 from .problems import ImportProblem
 
@@ -96,13 +97,16 @@ class _Reader:
                 continue
             self.index[key] = cell.row
 
+    def row_of(self, key: str) -> int | None:
+        return self.index.get(cell_key(key))
+
     def problem(self, message: str, cell: str | None = None, label: str | None = None, key: str | None = None) -> None:
         self.book.problems.append(ImportProblem(self.book.name, message, self.book.sheet, cell, label, key))
         if key:
             self.book.failed.add(key)
 
     def deleted(self, key: str, label: str) -> None:
-        self.problem(f"dòng nhập mục này đã bị xoá (không thấy mã «{key}» ở cột A ẩn); hãy khôi phục dòng "
+        self.problem(f"dòng nhập mục này đã bị xoá (không thấy mã «{cell_key(key)}» ở cột A ẩn); hãy khôi phục dòng "
                      "hoặc chép số liệu sang mẫu mới", label=label, key=key)
 
     def value(self, row: int, col: int, ftype: str, label: str, key: str) -> tuple[Any, str]:
@@ -120,7 +124,7 @@ class _Reader:
 
     # ---- one field --------------------------------------------------------
     def simple(self, f: FieldSpec) -> None:
-        row = self.index.get(f.name)
+        row = self.row_of(f.name)
         if row is None:
             self.deleted(f.name, f.label)
             return
@@ -132,14 +136,14 @@ class _Reader:
             self.book.cells[f.evidence_name] = (where, label)
 
     def select_many(self, f: FieldSpec) -> None:
-        if f.name not in self.index:
+        if self.row_of(f.name) is None:
             self.deleted(f.name, f.label)
             return
         chosen = []
         first = None
         for choice in f.choices or []:
             key, label = choice_key(f, choice.value), f"{f.label}: {choice.label}"
-            row = self.index.get(key)
+            row = self.row_of(key)
             if row is None:
                 self.deleted(key, label)
                 self.book.failed.add(f.name)
@@ -152,12 +156,12 @@ class _Reader:
             elif picked:
                 chosen.append(choice.label)
         self.book.raw[f.name] = chosen
-        self.book.cells[f.name] = (first or f"{column_letter(VALUE_COL)}{self.index[f.name]}", f.label)
+        self.book.cells[f.name] = (first or f"{column_letter(VALUE_COL)}{self.row_of(f.name)}", f.label)
 
     def repeat(self, f: FieldSpec) -> None:
         pattern = row_key_pattern(f)
         found = sorted((row, int(m.group(1))) for key, row in self.index.items() if (m := pattern.match(key)))
-        head = self.index.get(f.name)
+        head = self.row_of(f.name)
         if head is None and not found:
             self.deleted(f.name, f.label)
             return

@@ -15,8 +15,9 @@ VALUE, EXTRA = 3, 4  # 1-based columns C and D
 
 
 def keys(ws: Any) -> dict[str, int]:
-    """Row of each key in hidden column A."""
-    return {c.value: c.row for (c,) in ws.iter_rows(min_col=1, max_col=1) if isinstance(c.value, str) and c.value}
+    """Row of each key in hidden column A (written with dots for underscores; no shipped name has a dot)."""
+    return {c.value.replace(".", "_"): c.row for (c,) in ws.iter_rows(min_col=1, max_col=1)
+            if isinstance(c.value, str) and c.value}
 
 
 def blank(catalog: Any, folder: Path, unit: str, period: str, name: str | None = None, item: str = "") -> Path:

@@ -53,7 +53,7 @@ def a_deleted_row(catalog, books, store) -> Case:
     path = _report(catalog, books)
     edit(path, lambda wb: wb[INPUT].delete_rows(keys(wb[INPUT])["nguoi_lap"]))
     return Case(path, "bao-cao.xlsx › Nhập liệu › «Người lập biểu»: dòng nhập mục này đã bị xoá (không thấy mã "
-                "«nguoi_lap» ở cột A ẩn); hãy khôi phục dòng hoặc chép số liệu sang mẫu mới")
+                "«nguoi.lap» ở cột A ẩn); hãy khôi phục dòng hoặc chép số liệu sang mẫu mới")
 
 
 def a_renamed_sheet(catalog, books, store) -> Case:
@@ -197,13 +197,13 @@ def test_a_copied_row_is_reported_with_both_row_numbers(catalog, store, books):
     def copy_row(wb: Any) -> None:
         ws = wb[INPUT]
         row = ws.max_row + 2
-        ws.cell(row, 1).value = "nguoi_lap"
+        ws.cell(row, 1).value = "nguoi.lap"
         ws.cell(row, 3).value = "Người khác"
     edit(path, copy_row)
     result = import_file(catalog, store, path)
     copied = [str(p) for p in result.problems]
     assert len(copied) == 1 and copied[0].startswith("bao-cao.xlsx › Nhập liệu › ô A")
-    assert f"trùng mã «nguoi_lap» với dòng {first}" in copied[0]
+    assert f"trùng mã «nguoi.lap» với dòng {first}" in copied[0]
     assert store.submissions(store.system_actor(), "2026-6t") == []
 
 
