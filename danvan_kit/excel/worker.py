@@ -110,6 +110,7 @@ def run(out_dir: Path, *, retries: int = 10, retry_delay: float = 30.0) -> int:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations are not this log's story
     from .model import output_dir
 
     out = Path(os.environ.get("DANVAN_OUTPUT_DIR") or output_dir())

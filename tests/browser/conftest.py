@@ -38,7 +38,7 @@ class VoilaServer:
             pytest.skip("Chromium is not installed (/usr/bin/chromium); browser tests not run")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DANVAN_DB_URL", "JUPYTERHUB"))}
         env.update(DANVAN_DATA_DIR=str(data), JUPYTER_CONFIG_PATH="", JUPYTER_CONFIG_DIR=str(data / "jupyter-config"))
-        danvan = [sys.executable, "-m", "danvan_kit.cli"]
+        danvan = [sys.executable, "-m", "danvan_kit"]
         subprocess.run(danvan + ["init", "--demo"], env=env, check=True, capture_output=True, cwd=ROOT)
         self.data, self.env, self.port = data, env, _free_port()
         self.base = f"http://127.0.0.1:{self.port}"

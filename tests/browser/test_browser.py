@@ -34,16 +34,19 @@ def submitted(server, unit: str, form_id: str, period_id: str, item: str = ""):
         return store.latest(store.system_actor(), unit, form_id, period_id, item=item, submitted_only=True)
 
 
+# (page, form, period, answers, rows, a field shown again after reload, text the consolidated workbook shows)
 FORMS = [
-    ("bao_cao.ipynb", "bao-cao-dinh-ky", "2026-nam", REPORT_INPUT, {"hoat_dong_noi_bat": REPORT_ROWS}, "nguoi_lap"),
-    ("tu_cham_diem.ipynb", "tu-cham-diem", "2026-tcd", SELF_ASSESSMENT_INPUT, None, "nguoi_lap"),
-    ("dan_van_kheo.ipynb", "dan-van-kheo", "2026-dvk", MODEL_INPUT, {"nguon_luc": MODEL_ROWS}, "ten_mo_hinh"),
+    ("bao_cao.ipynb", "bao-cao-dinh-ky", "2026-nam", REPORT_INPUT, {"hoat_dong_noi_bat": REPORT_ROWS}, "nguoi_lap",
+     REPORT_INPUT["ket_qua_tuyen_truyen"]),
+    ("tu_cham_diem.ipynb", "tu-cham-diem", "2026-tcd", SELF_ASSESSMENT_INPUT, None, "nguoi_lap", "87.5"),
+    ("dan_van_kheo.ipynb", "dan-van-kheo", "2026-dvk", MODEL_INPUT, {"nguon_luc": MODEL_ROWS}, "ten_mo_hinh",
+     MODEL_INPUT["ten_mo_hinh"]),
 ]
 
 
-@pytest.mark.parametrize("notebook,form_id,period,values,rows,probe", FORMS, ids=[f[1] for f in FORMS])
+@pytest.mark.parametrize("notebook,form_id,period,values,rows,probe,in_workbook", FORMS, ids=[f[1] for f in FORMS])
 def test_a_commune_fills_and_submits_each_form_then_finds_it_after_reload(
-        page, voila_server, notebook, form_id, period, values, rows, probe):
+        page, voila_server, notebook, form_id, period, values, rows, probe, in_workbook):
     open_page(page, voila_server, notebook, "xa-an-phu", ky=period)
     page.locator(".dv-form").wait_for()
     fill_form(page, CATALOG.form(form_id), values, rows)
@@ -55,6 +58,8 @@ def test_a_commune_fills_and_submits_each_form_then_finds_it_after_reload(
     shot(page, f"{form_id}-submitted")
     revision = submitted(voila_server, "XA-AN-PHU", form_id, period, item="1" if form_id == "dan-van-kheo" else "")
     assert revision is not None and revision.data[probe] == values[probe]
+    # the background worker rebuilds the period's consolidated workbook (the annual one too for companions)
+    assert workbook_contains(voila_server, period, in_workbook), f"{in_workbook!r} not in tong-hop-{period}.xlsx"
 
     page.reload()                                   # a new page load: a new kernel, log in again
     page.locator(".dv-login input[type=text]").fill("xa-an-phu")
@@ -124,6 +129,32 @@ def test_an_analyst_sees_every_unit_and_opens_a_units_report(page, voila_server)
     assert page.locator(".dv-field-nguoi_lap input").is_disabled()
 
 
+def choose(select, text: str) -> None:
+    """Pick an option by its visible text (ipywidgets may render spaces as no-break spaces)."""
+    select.locator("option").first.wait_for(state="attached")
+    labels = select.evaluate("s => Array.from(s.options).map(o => o.textContent.replace(/\u00a0/g, ' ').trim())")
+    select.select_option(index=labels.index(text))
+
+
+def workbook_contains(server, period_id: str, text: str, seconds: float = 90) -> bool:
+    """Poll the shared output folder until the period's workbook shows `text` (read with openpyxl)."""
+    import openpyxl
+
+    path = Path(server["data"]) / "xuat-excel" / f"tong-hop-{period_id}.xlsx"
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if path.exists():
+            try:
+                book = openpyxl.load_workbook(path, read_only=True)
+                cells = (str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c)
+                if any(text in c for c in cells):
+                    return True
+            except Exception:  # replaced while reading: try again
+                pass
+        time.sleep(1)
+    return False
+
+
 def expect_text(locator, text: str, seconds: float = 20) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -167,3 +198,59 @@ def test_a_browser_user_cannot_run_code_over_the_kernel_websocket(voila_server, 
     ws.close()
     assert "execute_reply" not in seen and "execute_input" not in seen
     assert not marker.exists()
+
+
+def test_analyst_sends_back_a_late_report_unit_resubmits_analyst_approves_and_downloads(page, voila_server):
+    # a unit files the annual report; the analyst finds it on the board among the units still missing
+    open_page(page, voila_server, "bao_cao.ipynb", "xa-minh-duc", ky="2026-nam")
+    page.locator(".dv-form").wait_for()
+    fill_form(page, CATALOG.form("bao-cao-dinh-ky"), dict(REPORT_INPUT, nguoi_lap="Lê Thị Minh Đức"))
+    page.locator(".dv-submit").click()
+    page.locator(".dv-status-ok").wait_for()
+
+    open_page(page, voila_server, "tong_hop.ipynb", "phongnoivu")
+    page.locator(".dv-board").wait_for()
+    page.locator(".dv-root select").first.select_option(label="Báo cáo năm 2026")
+    expect_text(page.locator('.dv-unit[data-unit="XA-MINH-DUC"]'), "Đã nộp")
+    late_unsent = page.locator(".dv-totals").inner_text()
+    assert "Quá hạn chưa nộp" in late_unsent
+    page.get_by_role("tab", name="Xem xét, duyệt").click()
+    choose(page.locator(".dv-review select").first, "Xã Minh Đức — Đã nộp")
+    page.locator(".dv-review textarea").last.fill("Đề nghị bổ sung số liệu tiếp công dân quý IV.")
+    page.locator(".dv-review-needs_correction").click()
+    page.locator(".dv-review-done").wait_for()
+    shot(page, "analyst-sends-back")
+
+    open_page(page, voila_server, "bao_cao.ipynb", "xa-minh-duc", ky="2026-nam")
+    page.locator(".dv-review-comment").wait_for()
+    assert "bổ sung số liệu tiếp công dân" in page.locator(".dv-review-comment").inner_text()
+    page.locator(".dv-field-luot_tiep_cong_dan input").fill("52")
+    page.locator(".dv-submit").click()
+    page.locator(".dv-status-ok").wait_for()
+
+    open_page(page, voila_server, "tong_hop.ipynb", "phongnoivu")
+    page.locator(".dv-board").wait_for()
+    page.locator(".dv-root select").first.select_option(label="Báo cáo năm 2026")
+    page.get_by_role("tab", name="Xem xét, duyệt").click()
+    choose(page.locator(".dv-review select").first, "Xã Minh Đức — Đã nộp")   # resubmitted, awaiting review
+    page.locator(".dv-field-luot_tiep_cong_dan input").first.wait_for()
+    assert page.locator(".dv-field-luot_tiep_cong_dan input").first.input_value() == "52"
+    page.locator(".dv-review-approved").click()
+    page.locator(".dv-review-done").wait_for()
+    page.get_by_role("tab", name="Theo dõi").click()
+    expect_text(page.locator('.dv-unit[data-unit="XA-MINH-DUC"]'), "Đã duyệt")
+
+    page.get_by_role("tab", name="Tổng hợp").click()
+    page.locator(".dv-export").click()
+    link = page.locator(".dv-download-link", has_text="Báo cáo gửi tỉnh")
+    link.wait_for(timeout=120_000)
+    with page.expect_download() as info:
+        link.click()
+    target = Path(voila_server["data"]) / "downloaded.xlsx"
+    info.value.save_as(target)
+    import openpyxl
+
+    book = openpyxl.load_workbook(target)
+    text = " ".join(str(c.value) for ws in book.worksheets for r in ws.iter_rows() for c in r if c.value)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Số lượt tiếp công dân" in text
+    shot(page, "analyst-province-workbook")
