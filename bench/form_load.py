@@ -94,7 +94,7 @@ def main() -> None:
     nb.cells = [nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider(description='floor')")]
     nbformat.write(nb, work / "notebooks" / "floor.ipynb")
     data = work / "data"
-    subprocess.run([sys.executable, "-m", "danvan_kit.cli", "init", "--demo", "--data-dir", str(data)],
+    subprocess.run([sys.executable, "-m", "danvan_kit", "init", "--demo", "--data-dir", str(data)],
                    check=True, capture_output=True)
     results: dict[tuple[str, str], list[tuple[float, float | None, int]]] = {}
     with sync_playwright() as p:
