@@ -82,6 +82,7 @@ def import_(db_url: str | None, data_dir: str | None, path: str, unit_code: str 
     catalog = _catalog()
     with Store.open(db_url, data_dir=data_dir, validator=catalog.validator) as store:
         try:
+            store.list_accounts()  # a store never initialised says "run danvan init" here, not once per file
             actor = store.system_actor()
             if login:
                 actor = store.account(login)
