@@ -14,19 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .text import vn_sort_key
 from .yamlfile import load_model
 
-__all__ = ["Unit", "Organisation", "load_organisation", "UNIT_KINDS"]
+__all__ = ["Unit", "Organisation", "load_organisation"]
 
 UnitKind = Literal["province", "district", "district_office", "commune", "town", "party_body", "mass_body"]
-
-UNIT_KINDS: dict[str, str] = {
-    "province": "Tỉnh",
-    "district": "Huyện",
-    "district_office": "Cơ quan chuyên môn cấp huyện",
-    "commune": "Xã",
-    "town": "Thị trấn",
-    "party_body": "Cơ quan Đảng",
-    "mass_body": "Mặt trận, đoàn thể",
-}
 
 
 class Unit(BaseModel):
@@ -81,10 +71,6 @@ class Organisation(BaseModel):
     def reporting_units(self) -> list[Unit]:
         """Units that file reports, in Vietnamese alphabetical order of name."""
         return sorted((u for u in self.units if u.reports), key=lambda u: vn_sort_key(u.name))
-
-    def children(self, code: str) -> list[Unit]:
-        """Units that report directly to `code`."""
-        return [u for u in self.units if code in u.reports_to]
 
 
 def load_organisation(path: str | Path) -> Organisation:

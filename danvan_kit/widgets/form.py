@@ -283,8 +283,3 @@ class FormView(w.VBox):
             control.set_disabled(readonly)
         self.submit_button.layout.display = "none" if readonly else None
         self.draft_button.layout.display = "none" if readonly else None
-
-    def set_reviewer_scores(self, scores: Mapping[str, float]) -> None:
-        for name, control in self.controls.items():
-            if isinstance(control, CriterionControl):
-                control.set_reviewer_score(scores.get(name))
