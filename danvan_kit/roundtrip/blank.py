@@ -13,7 +13,7 @@ import io
 import math
 import os
 import tempfile
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -21,38 +21,13 @@ from ..excel.safe import new_workbook, write_text
 from ..numbers import format_number
 from ..schema import FieldSpec, FormTemplate
 from ..text import format_date
-from ..validation import DEFAULT_MAX_LENGTH, FormEngine
+from ..validation import FormEngine
 from .layout import (EXTRA_COL, FORMAT, HINT_COL, INPUT_SHEET, KEY_COL, LABEL_COL, LISTS_SHEET, META_LABELS,
                      META_SHEET, VALUE_COL, cell_key, choice_key, column_letter, row_key, table_rows)
+from .rules import FORMATS, INPUT_FORMAT, cut, data_validation
 
 __all__ = ["BlankFormError", "blank_form_bytes", "write_blank_form", "default_filename"]
 
-YES, NO = "Có", "Không"
-_INPUT = {"bg_color": "#FFF2CC", "border": 1, "locked": False, "valign": "top"}
-_FORMATS: dict[str, dict[str, Any]] = {
-    "title": {"bold": True, "font_size": 14, "text_wrap": True, "align": "center", "valign": "vcenter"},
-    "code": {"italic": True, "align": "center"},
-    "info": {"bold": True},
-    "note": {"italic": True, "text_wrap": True, "valign": "top", "font_size": 11, "font_color": "#7F6000"},
-    "th": {"bold": True, "border": 1, "bg_color": "#D9E1F2", "text_wrap": True, "align": "center", "valign": "vcenter"},
-    "section": {"bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "vcenter"},
-    "label": {"border": 1, "text_wrap": True, "valign": "top"},
-    "group": {"bold": True, "border": 1, "text_wrap": True, "valign": "top"},
-    "option": {"border": 1, "text_wrap": True, "valign": "top", "indent": 2},
-    "rowno": {"border": 1, "align": "center", "valign": "top"},
-    "hint": {"border": 1, "text_wrap": True, "valign": "top", "italic": True, "font_size": 10, "font_color": "#404040"},
-    "unit": {"border": 1, "align": "center", "valign": "top", "font_size": 11},
-    "calc": {"border": 1, "bg_color": "#EDEDED", "italic": True, "font_size": 10, "text_wrap": True, "valign": "top"},
-    "key": {"font_size": 8, "font_color": "#808080"},
-    "in_text": {**_INPUT, "num_format": "@"},
-    "in_long": {**_INPUT, "num_format": "@", "text_wrap": True},
-    "in_int": {**_INPUT, "num_format": "#,##0"},
-    "in_dec": {**_INPUT, "num_format": "General"},
-    "in_date": {**_INPUT, "num_format": "dd/mm/yyyy", "align": "center"},
-    "in_choice": {**_INPUT, "num_format": "@"},
-}
-_INPUT_FORMAT = {"text": "in_text", "long_text": "in_long", "integer": "in_int", "decimal": "in_dec",
-                 "date": "in_date", "select_one": "in_choice", "yes_no": "in_choice", "select_many": "in_long"}
 _WIDTHS = {KEY_COL: 3, LABEL_COL: 58, VALUE_COL: 24, EXTRA_COL: 30, HINT_COL: 42}
 _TABLE_WIDTH = 20
 _LINE = 15.75
@@ -72,65 +47,13 @@ def _lines(text: str, width: float) -> int:
     return max(1, sum(math.ceil(max(1, len(part)) / max(1.0, width * 1.05)) for part in text.split("\n")))
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _number_rule(f: FieldSpec) -> tuple[float, float | None, str]:
-    """(low, high, Vietnamese rule) — the same bounds the engine checks."""
-    low = 0 if f.min is None else f.min
-    high = f.max if f.max is not None else f.max_score
-    what = "số nguyên" if f.type == "integer" else "số"
-    rule = f"{what} từ {format_number(low)}" + (f" đến {format_number(high)}" if high is not None else " trở lên")
-    if f.max_score is not None and f.max is None:
-        rule += f" (điểm tối đa {format_number(high)})"
-    return low, high, rule
-
-
-def _validation(f: FieldSpec, list_source: str | None) -> tuple[dict[str, Any] | None, str]:
-    """Excel data validation for an input cell of `f`, and a short rule text for the hint column."""
-    t = f.type
-    dv: dict[str, Any] | None = None
-    rule = ""
-    if f.is_number:
-        low, high, rule = _number_rule(f)
-        kind = "integer" if t == "integer" else "decimal"
-        if kind == "integer":
-            low = math.ceil(low)
-            high = math.floor(high) if high is not None else None
-        low, high = (int(v) if v is not None and float(v).is_integer() else v for v in (low, high))
-        dv = {"validate": kind, "criteria": ">=", "value": low} if high is None else \
-            {"validate": kind, "criteria": "between", "minimum": low, "maximum": high}
-        rule = rule[0].upper() + rule[1:]
-    elif t == "date":
-        dv = {"validate": "date", "criteria": "between", "minimum": date(1945, 1, 1), "maximum": date(2100, 12, 31)}
-        rule = "Ngày dạng dd/mm/yyyy"
-    elif t in ("text", "long_text"):
-        limit = f.max_length or DEFAULT_MAX_LENGTH[t]
-        dv = {"validate": "length", "criteria": "<=", "value": min(limit, 32_767)}
-        rule = f"Tối đa {format_number(limit)} ký tự"
-    elif t == "yes_no":
-        dv = {"validate": "list", "source": [YES, NO]}
-        rule = "Chọn Có hoặc Không"
-    elif t == "select_one" and list_source:
-        dv = {"validate": "list", "source": list_source}
-        rule = "Chọn trong danh sách"
-    if dv is not None:
-        dv.update({"error_title": "Giá trị không hợp lệ", "error_type": "stop",
-                   "error_message": _cut(f"«{f.label}»: {rule[0].lower() + rule[1:]}.", 255),
-                   "input_title": _cut(rule, 32)})
-        if f.hint:
-            dv["input_message"] = _cut(f.hint, 255)
-    return dv, rule
-
-
 class _Writer:
     """Builds the three sheets of one blank form."""
 
     def __init__(self, target: Any, catalog: Any, template: FormTemplate, unit: Any, period: Any, item: str):
         self.wb = new_workbook(target)
         self.catalog, self.template, self.unit, self.period, self.item = catalog, template, unit, period, item
-        self.fmt = {name: self.wb.add_format(spec) for name, spec in _FORMATS.items()}
+        self.fmt = {name: self.wb.add_format(spec) for name, spec in FORMATS.items()}
         self.ws = self.wb.add_worksheet(INPUT_SHEET)
         self.lists = self.wb.add_worksheet(LISTS_SHEET)
         self.meta = self.wb.add_worksheet(META_SHEET)
@@ -141,7 +64,8 @@ class _Writer:
         self.max_col = HINT_COL
 
     # ---- helpers ----------------------------------------------------------
-    def _merged(self, text: str, fmt: str, first: int = LABEL_COL, last: int = HINT_COL, height: float | None = None) -> None:
+    def _merged(self, text: str, fmt: str, first: int = LABEL_COL, last: int = HINT_COL,
+                height: float | None = None) -> None:
         self.ws.merge_range(self.row, first, self.row, last, "", self.fmt[fmt])
         write_text(self.ws, self.row, first, text, self.fmt[fmt])
         width = sum(_WIDTHS.get(c, _TABLE_WIDTH) for c in range(first, last + 1))
@@ -166,9 +90,9 @@ class _Writer:
 
     def _input(self, row: int, col: int, f: FieldSpec, key: str) -> str:
         """An unlocked input cell with its validation; returns the rule text."""
-        fmt = self.fmt[_INPUT_FORMAT.get(f.type, "in_text")]
+        fmt = self.fmt[INPUT_FORMAT.get(f.type, "in_text")]
         source = self._list_source(key, f) if f.type == "select_one" else None
-        dv, rule = _validation(f, source)
+        dv, rule = data_validation(f, source)
         default = f.default
         if default is not None and f.is_number and isinstance(default, (int, float)):
             self.ws.write_number(row, col, default, fmt)
@@ -186,7 +110,7 @@ class _Writer:
         labels = []
         for name in sorted(self.engine.expr(f.relevant).names):
             try:
-                labels.append(f"«{_cut(self.template.field(name).label, 70)}»")
+                labels.append(f"«{cut(self.template.field(name).label, 70)}»")
             except KeyError:
                 continue
         return "Chỉ điền khi phù hợp với trả lời ở mục " + ", ".join(labels) + "." if labels else ""
@@ -198,7 +122,8 @@ class _Writer:
     def _hint(self, *parts: str) -> str:
         return " ".join(p.strip() for p in parts if p and p.strip())
 
-    def _field_row(self, f: FieldSpec, label: str, label_fmt: str, key: str | None, hint: str, height: float = 0) -> None:
+    def _field_row(self, f: FieldSpec, label: str, label_fmt: str, key: str | None, hint: str,
+                   height: float = 0) -> None:
         if key:
             self._key(key)
         write_text(self.ws, self.row, LABEL_COL, label, self.fmt[label_fmt])

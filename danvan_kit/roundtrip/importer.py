@@ -47,7 +47,8 @@ class FileResult:
 
     def describe(self) -> str:
         """One Vietnamese line for a file that passed."""
-        what = f"{self.unit_name} ({self.unit_code}), kỳ {self.period_id}" + (f", mô hình số {self.item}" if self.item else "")
+        what = f"{self.unit_name} ({self.unit_code}), kỳ {self.period_id}"
+        what += f", mô hình số {self.item}" if self.item else ""
         if self.dry_run:
             return f"{self.path.name}: hợp lệ — {what} (chưa lưu vì --dry-run)"
         if self.duplicate:
@@ -125,22 +126,24 @@ def _engine_problems(book: FilledWorkbook, errors: Iterable[Any]) -> list[Import
     return out
 
 
-def _identity_problems(book: FilledWorkbook, actor: Any, unit_code: str | None, period_id: str | None) -> list[ImportProblem]:
+def _identity_problems(book: FilledWorkbook, actor: Any, unit_code: str | None,
+                       period_id: str | None) -> list[ImportProblem]:
+    """The file's unit and period must be the ones asked for, and a unit account may import only its own."""
     meta = book.meta
-    where = {"sheet": "meta"}
+    unit = f"tệp của đơn vị {meta.unit.name} ({meta.unit_code})"
+
+    def problem(key: str, label: str, message: str) -> ImportProblem:
+        return ImportProblem(book.name, message, "meta", meta.cells.get(key), label)
+
     problems = []
     if unit_code and unit_code != meta.unit_code:
-        problems.append(ImportProblem(book.name, f"tệp của đơn vị {meta.unit.name} ({meta.unit_code}), không phải "
-                                                 f"đơn vị {unit_code} đã chọn khi nhập", cell=meta.cells.get("unit_code"),
-                                      label="Mã đơn vị", **where))
+        problems.append(problem("unit_code", "Mã đơn vị", f"{unit}, không phải đơn vị {unit_code} đã chọn khi nhập"))
     if actor is not None and getattr(actor, "role", "") == "unit" and actor.unit_code != meta.unit_code:
-        problems.append(ImportProblem(book.name, f"tệp của đơn vị {meta.unit.name} ({meta.unit_code}); tài khoản "
-                                                 f"{actor.login} chỉ được nhập báo cáo của đơn vị {actor.unit_code}",
-                                      cell=meta.cells.get("unit_code"), label="Mã đơn vị", **where))
+        problems.append(problem("unit_code", "Mã đơn vị", f"{unit}; tài khoản {actor.login} chỉ được nhập báo cáo "
+                                                          f"của đơn vị {actor.unit_code}"))
     if period_id and period_id != meta.period.id:
-        problems.append(ImportProblem(book.name, f"tệp của kỳ {meta.period.id} ({meta.period.title}), không phải kỳ "
-                                                 f"{period_id} đã chọn khi nhập", cell=meta.cells.get("period_id"),
-                                      label="Mã kỳ báo cáo", **where))
+        problems.append(problem("period_id", "Mã kỳ báo cáo", f"tệp của kỳ {meta.period.id} ({meta.period.title}), "
+                                                              f"không phải kỳ {period_id} đã chọn khi nhập"))
     return problems
 
 

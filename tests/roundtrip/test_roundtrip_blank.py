@@ -47,7 +47,8 @@ def test_the_meta_sheet_names_unit_period_form_and_template_version(catalog):
     wb = _book(catalog, "XA-MINH-TAM", "2026-tcd", now=datetime(2026, 10, 1, 8, tzinfo=timezone.utc))
     meta = {r[0].value: r[1].value for r in wb["meta"].iter_rows(min_row=2, max_col=2)}
     assert meta == {"format": "danvan-blank-form/1", "unit_code": "XA-MINH-TAM", "unit_name": "Xã Minh Tâm",
-                    "period_id": "2026-tcd", "period_title": "Tự chấm điểm, xếp loại công tác dân vận chính quyền năm 2026",
+                    "period_id": "2026-tcd",
+                    "period_title": "Tự chấm điểm, xếp loại công tác dân vận chính quyền năm 2026",
                     "form_id": "tu-cham-diem", "template_version": "1", "item": None, "input_sheet": "Nhập liệu",
                     "created": "2026-10-01T08:00:00+00:00"}
     assert wb["meta"].protection.sheet
@@ -104,7 +105,8 @@ def test_a_repeat_group_is_a_table_of_at_most_twenty_empty_rows_under_its_header
     rows = [k for k in at if k.startswith("hoat_dong_noi_bat[")]
     assert len(rows) == 20  # max_rows is 30: capped
     header = at["hoat_dong_noi_bat[1]"] - 1
-    assert [ws.cell(header, c).value for c in range(2, 6)] == ["Dòng", "Ngày *", "Nội dung *", "Số người tham dự (người)"]
+    assert [ws.cell(header, c).value for c in range(2, 6)] == [
+        "Dòng", "Ngày *", "Nội dung *", "Số người tham dự (người)"]
     first = at["hoat_dong_noi_bat[1]"]
     assert _validation(ws, f"C{first}").type == "date" and _validation(ws, f"E{first}").type == "whole"
     assert "cần nhiều hơn hãy nhập trên trang web" in ws.cell(at["hoat_dong_noi_bat"], 5).value
@@ -159,7 +161,8 @@ def test_the_default_file_name_carries_unit_period_and_model_number():
 
 @pytest.mark.skipif(not SOFFICE, reason="LibreOffice (soffice) not found: the LibreOffice re-save test was not run")
 def test_a_workbook_filled_and_saved_again_by_libreoffice_still_imports(catalog, store, books, tmp_path):
-    path = fill(blank(catalog, books, "XA-AN-PHU", "2026-6t", "bao-cao.xlsx"), catalog.form_for("2026-6t"), REPORT_INPUT)
+    path = fill(blank(catalog, books, "XA-AN-PHU", "2026-6t", "bao-cao.xlsx"), catalog.form_for("2026-6t"),
+                REPORT_INPUT)
     out = tmp_path / "lo"
     profile = (tmp_path / "lo-profile").as_uri()
     done = subprocess.run([SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to",

@@ -73,7 +73,8 @@ def a_formula_in_a_cell(catalog, books, store) -> Case:
 def a_text_file_named_xlsx(catalog, books, store) -> Case:
     path = books / "bao-cao.xlsx"
     path.write_text("Số cuộc tuyên truyền: 12\n", encoding="utf-8")
-    return Case(path, "bao-cao.xlsx: không phải tệp Excel (.xlsx): hãy gửi lại đúng tệp mẫu đã tải bằng danvan blank-form")
+    return Case(path, "bao-cao.xlsx: không phải tệp Excel (.xlsx): hãy gửi lại đúng tệp mẫu đã tải bằng "
+                "danvan blank-form")
 
 
 def a_word_file_named_xlsx(catalog, books, store) -> Case:
@@ -125,7 +126,8 @@ def a_missing_meta_sheet(catalog, books, store) -> Case:
     path = _report(catalog, books)
     edit(path, lambda wb: wb.remove(wb["meta"]))
     return Case(path, "bao-cao.xlsx › meta: thiếu trang «meta» (trang ẩn ghi đơn vị, kỳ báo cáo và mẫu biểu): tệp "
-                "không phải mẫu tạo bằng danvan blank-form hoặc đã bị chép sang sổ khác; hãy nhập số liệu vào mẫu mới tải")
+                "không phải mẫu tạo bằng danvan blank-form hoặc đã bị chép sang sổ khác; hãy nhập số liệu vào "
+                "mẫu mới tải")
 
 
 def a_template_version_not_in_the_system(catalog, books, store) -> Case:
@@ -144,7 +146,8 @@ def a_unit_not_in_the_tree(catalog, books, store) -> Case:
 def a_score_above_its_maximum(catalog, books, store) -> Case:
     path = fill(blank(catalog, books, "XA-AN-PHU", "2026-tcd", "tu-cham.xlsx"), catalog.form_for("2026-tcd"),
                 {**SELF_ASSESSMENT_INPUT, "tc_1_1": 6})
-    return Case(path, f"tu-cham.xlsx › Nhập liệu › ô {cell_of(path, 'tc_1_1')} › «1.1. Ban hành kế hoạch thực hiện công "
+    return Case(path, f"tu-cham.xlsx › Nhập liệu › ô {cell_of(path, 'tc_1_1')} › «1.1. Ban hành kế hoạch thực "
+                "hiện công "
                 "tác dân vận chính quyền năm, kịp thời, đúng nội dung»: vượt điểm tối đa 5")
 
 

@@ -1,4 +1,4 @@
-"""blank-form -> fill with openpyxl -> import: the stored data is what the browser form's engine makes of the same answers."""
+"""blank-form -> fill with openpyxl -> import: stored data is what the browser form's engine makes of the answers."""
 from __future__ import annotations
 
 import json
@@ -90,7 +90,8 @@ def _rows(name: str, rows: list[dict]) -> dict:
 
 def test_the_periodic_report_typed_as_staff_type_it_comes_back_exactly_as_the_engine_cleans_it(catalog, store, books):
     template = catalog.form_for("2026-6t")
-    path = fill(blank(catalog, books, "XA-AN-PHU", "2026-6t"), template, REPORT_INPUT, _rows("hoat_dong_noi_bat", REPORT_ROWS))
+    path = fill(blank(catalog, books, "XA-AN-PHU", "2026-6t"), template, REPORT_INPUT,
+                _rows("hoat_dong_noi_bat", REPORT_ROWS))
     result = import_file(catalog, store, path)
     assert result.problems == [] and result.stored and result.revision_number == 1
     expected = validate_submission(template, {**REPORT_INPUT, "hoat_dong_noi_bat": REPORT_ROWS}).data

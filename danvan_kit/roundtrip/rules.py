@@ -1,0 +1,95 @@
+"""How each field type looks and is checked in the blank workbook: cell formats and Excel data validation.
+
+The bounds are the engine's (numbers >= 0 unless `min`, `max` or `max_score`,
+years 1945-2100, the default text lengths), so Excel stops most mistakes while
+the unit types and `danvan import` still re-checks everything with the engine.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from ..numbers import format_number
+from ..schema import FieldSpec
+from ..validation import DEFAULT_MAX_LENGTH
+
+__all__ = ["YES", "NO", "FORMATS", "INPUT_FORMAT", "cut", "data_validation"]
+
+YES, NO = "Có", "Không"
+_INPUT = {"bg_color": "#FFF2CC", "border": 1, "locked": False, "valign": "top"}
+FORMATS: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 14, "text_wrap": True, "align": "center", "valign": "vcenter"},
+    "code": {"italic": True, "align": "center"},
+    "info": {"bold": True},
+    "note": {"italic": True, "text_wrap": True, "valign": "top", "font_size": 11, "font_color": "#7F6000"},
+    "th": {"bold": True, "border": 1, "bg_color": "#D9E1F2", "text_wrap": True, "align": "center", "valign": "vcenter"},
+    "section": {"bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "vcenter"},
+    "label": {"border": 1, "text_wrap": True, "valign": "top"},
+    "group": {"bold": True, "border": 1, "text_wrap": True, "valign": "top"},
+    "option": {"border": 1, "text_wrap": True, "valign": "top", "indent": 2},
+    "rowno": {"border": 1, "align": "center", "valign": "top"},
+    "hint": {"border": 1, "text_wrap": True, "valign": "top", "italic": True, "font_size": 10, "font_color": "#404040"},
+    "unit": {"border": 1, "align": "center", "valign": "top", "font_size": 11},
+    "calc": {"border": 1, "bg_color": "#EDEDED", "italic": True, "font_size": 10, "text_wrap": True, "valign": "top"},
+    "key": {"font_size": 8, "font_color": "#808080"},
+    "in_text": {**_INPUT, "num_format": "@"},
+    "in_long": {**_INPUT, "num_format": "@", "text_wrap": True},
+    "in_int": {**_INPUT, "num_format": "#,##0"},
+    "in_dec": {**_INPUT, "num_format": "General"},
+    "in_date": {**_INPUT, "num_format": "dd/mm/yyyy", "align": "center"},
+    "in_choice": {**_INPUT, "num_format": "@"},
+}
+INPUT_FORMAT = {"text": "in_text", "long_text": "in_long", "integer": "in_int", "decimal": "in_dec",
+                 "date": "in_date", "select_one": "in_choice", "yes_no": "in_choice", "select_many": "in_long"}
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def number_rule(f: FieldSpec) -> tuple[float, float | None, str]:
+    """(low, high, Vietnamese rule) — the same bounds the engine checks."""
+    low = 0 if f.min is None else f.min
+    high = f.max if f.max is not None else f.max_score
+    what = "số nguyên" if f.type == "integer" else "số"
+    rule = f"{what} từ {format_number(low)}" + (f" đến {format_number(high)}" if high is not None else " trở lên")
+    if f.max_score is not None and f.max is None:
+        rule += f" (điểm tối đa {format_number(high)})"
+    return low, high, rule
+
+
+def data_validation(f: FieldSpec, list_source: str | None) -> tuple[dict[str, Any] | None, str]:
+    """Excel data validation for an input cell of `f`, and a short rule text for the hint column."""
+    t = f.type
+    dv: dict[str, Any] | None = None
+    rule = ""
+    if f.is_number:
+        low, high, rule = number_rule(f)
+        kind = "integer" if t == "integer" else "decimal"
+        if kind == "integer":
+            low = math.ceil(low)
+            high = math.floor(high) if high is not None else None
+        low, high = (int(v) if v is not None and float(v).is_integer() else v for v in (low, high))
+        dv = {"validate": kind, "criteria": ">=", "value": low} if high is None else \
+            {"validate": kind, "criteria": "between", "minimum": low, "maximum": high}
+        rule = rule[0].upper() + rule[1:]
+    elif t == "date":
+        dv = {"validate": "date", "criteria": "between", "minimum": date(1945, 1, 1), "maximum": date(2100, 12, 31)}
+        rule = "Ngày dạng dd/mm/yyyy"
+    elif t in ("text", "long_text"):
+        limit = f.max_length or DEFAULT_MAX_LENGTH[t]
+        dv = {"validate": "length", "criteria": "<=", "value": min(limit, 32_767)}
+        rule = f"Tối đa {format_number(limit)} ký tự"
+    elif t == "yes_no":
+        dv = {"validate": "list", "source": [YES, NO]}
+        rule = "Chọn Có hoặc Không"
+    elif t == "select_one" and list_source:
+        dv = {"validate": "list", "source": list_source}
+        rule = "Chọn trong danh sách"
+    if dv is not None:
+        dv.update({"error_title": "Giá trị không hợp lệ", "error_type": "stop",
+                   "error_message": cut(f"«{f.label}»: {rule[0].lower() + rule[1:]}.", 255),
+                   "input_title": cut(rule, 32)})
+        if f.hint:
+            dv["input_message"] = cut(f.hint, 255)
+    return dv, rule
