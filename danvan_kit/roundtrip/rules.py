@@ -1,13 +1,12 @@
 """How each field type looks and is checked in the blank workbook: cell formats and Excel data validation.
 
 The bounds are the engine's (numbers >= 0 unless `min`, `max` or `max_score`,
-years 1945-2100, the default text lengths), so Excel stops most mistakes while
-the unit types and `danvan import` still re-checks everything with the engine.
+the default text lengths), so Excel stops most mistakes while the unit types,
+and `danvan import` still re-checks everything with the engine.
 """
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Any
 
 from ..numbers import format_number
@@ -37,7 +36,9 @@ FORMATS: dict[str, dict[str, Any]] = {
     "in_long": {**_INPUT, "num_format": "@", "text_wrap": True},
     "in_int": {**_INPUT, "num_format": "#,##0"},
     "in_dec": {**_INPUT, "num_format": "General"},
-    "in_date": {**_INPUT, "num_format": "dd/mm/yyyy", "align": "center"},
+    # Dates are text cells: Excel with US regional settings would read 05/04/2026 as 4 May (silently) and
+    # refuse 28/04/2026 as "not a date"; typed as text, the engine reads dd/mm/yyyy the same everywhere.
+    "in_date": {**_INPUT, "num_format": "@", "align": "center"},
     "in_choice": {**_INPUT, "num_format": "@"},
 }
 INPUT_FORMAT = {"text": "in_text", "long_text": "in_long", "integer": "in_int", "decimal": "in_dec",
@@ -58,6 +59,10 @@ def number_rule(f: FieldSpec) -> tuple[float, float | None, str]:
     return low, high, rule
 
 
+_TITLES = {"integer": "Số nguyên", "decimal": "Số", "date": "Ngày (dd/mm/yyyy)", "text": "Văn bản",
+           "long_text": "Văn bản", "yes_no": "Có hoặc Không", "select_one": "Chọn trong danh sách"}
+
+
 def data_validation(f: FieldSpec, list_source: str | None) -> tuple[dict[str, Any] | None, str]:
     """Excel data validation for an input cell of `f`, and a short rule text for the hint column."""
     t = f.type
@@ -74,8 +79,8 @@ def data_validation(f: FieldSpec, list_source: str | None) -> tuple[dict[str, An
             {"validate": kind, "criteria": "between", "minimum": low, "maximum": high}
         rule = rule[0].upper() + rule[1:]
     elif t == "date":
-        dv = {"validate": "date", "criteria": "between", "minimum": date(1945, 1, 1), "maximum": date(2100, 12, 31)}
-        rule = "Ngày dạng dd/mm/yyyy"
+        dv = {"validate": "length", "criteria": "between", "minimum": 8, "maximum": 10}
+        rule = "Ngày dạng dd/mm/yyyy, ví dụ 28/04/2026"
     elif t in ("text", "long_text"):
         limit = f.max_length or DEFAULT_MAX_LENGTH[t]
         dv = {"validate": "length", "criteria": "<=", "value": min(limit, 32_767)}
@@ -89,7 +94,6 @@ def data_validation(f: FieldSpec, list_source: str | None) -> tuple[dict[str, An
     if dv is not None:
         dv.update({"error_title": "Giá trị không hợp lệ", "error_type": "stop",
                    "error_message": cut(f"«{f.label}»: {rule[0].lower() + rule[1:]}.", 255),
-                   "input_title": cut(rule, 32)})
-        if f.hint:
-            dv["input_message"] = cut(f.hint, 255)
+                   "input_title": _TITLES.get(t, "Nhập tại đây"),
+                   "input_message": cut(f"{rule}. {f.hint}".strip(), 255)})
     return dv, rule

@@ -84,8 +84,10 @@ def test_numbers_get_whole_or_decimal_ranges_from_the_template(report_sheet):
 
 def test_dates_text_lengths_and_yes_no_are_validated(report_sheet):
     ws, at = report_sheet
-    assert _validation(ws, f"C{at['ngay_bao_cao']}").type == "date"
-    assert ws.cell(at["ngay_bao_cao"], 3).number_format == "dd/mm/yyyy"
+    day = _validation(ws, f"C{at['ngay_bao_cao']}")  # text, so no regional setting turns 05/04 into 4 May
+    assert (day.type, day.formula1, day.formula2, day.promptTitle) == ("textLength", "8", "10", "Ngày (dd/mm/yyyy)")
+    assert day.prompt == "Ngày dạng dd/mm/yyyy, ví dụ 28/04/2026. Dạng dd/mm/yyyy, ví dụ 28/04/2026"
+    assert ws.cell(at["ngay_bao_cao"], 3).number_format == "@"
     length = _validation(ws, f"C{at['so_ky_hieu']}")
     assert (length.type, length.operator, length.formula1) == ("textLength", "lessThanOrEqual", "60")
     yes_no = _validation(ws, f"C{at['pho_bien_chi_thi_33']}")
@@ -108,7 +110,7 @@ def test_a_repeat_group_is_a_table_of_at_most_twenty_empty_rows_under_its_header
     assert [ws.cell(header, c).value for c in range(2, 6)] == [
         "Dòng", "Ngày *", "Nội dung *", "Số người tham dự (người)"]
     first = at["hoat_dong_noi_bat[1]"]
-    assert _validation(ws, f"C{first}").type == "date" and _validation(ws, f"E{first}").type == "whole"
+    assert _validation(ws, f"C{first}").type == "textLength" and _validation(ws, f"E{first}").type == "whole"
     assert "cần nhiều hơn hãy nhập trên trang web" in ws.cell(at["hoat_dong_noi_bat"], 5).value
 
 

@@ -245,3 +245,17 @@ def test_a_carriage_return_excel_stored_as_x000d_comes_back_as_a_line_break(cata
     patch_xml(path, "CRHERE", "_x000D_")
     assert import_file(catalog, store, path).problems == []
     assert _stored(store, "XA-AN-PHU", "bao-cao-dinh-ky", "2026-6t")["ket_qua_dat_duoc"] == "Dòng một\nDòng hai"
+
+
+def test_a_template_version_the_store_has_not_loaded_is_refused_with_the_stores_reason(tmp_path, catalog, data_dir,
+                                                                                         books):
+    yaml_path = tmp_path / "moi-kieu.yaml"
+    yaml_path.write_text(EVERY_TYPE, encoding="utf-8")
+    newer = Catalog(catalog.root, catalog.organisation, catalog.calendar, (*catalog.forms, load_form(yaml_path)))
+    path = fill(blank(newer, books, "XA-TAN-HUNG", "2026-6t"), newer.form_for("2026-6t"), EVERY_ANSWER,
+                {"bang": EVERY_ROWS})
+    store = Store.open(data_dir=data_dir, validator=newer.validator)  # `danvan init` not run after the change
+    result = import_file(newer, store, path)
+    assert [str(p) for p in result.problems] == [
+        "mau-nhap-lieu-XA-TAN-HUNG-2026-6t.xlsx: Chưa nạp mẫu biểu 'bao-cao-dinh-ky' phiên bản 2"]
+    assert store.submissions(store.system_actor(), "2026-6t") == []
