@@ -255,7 +255,10 @@ def test_a_template_version_the_store_has_not_loaded_is_refused_with_the_stores_
     path = fill(blank(newer, books, "XA-TAN-HUNG", "2026-6t"), newer.form_for("2026-6t"), EVERY_ANSWER,
                 {"bang": EVERY_ROWS})
     store = Store.open(data_dir=data_dir, validator=newer.validator)  # `danvan init` not run after the change
-    result = import_file(newer, store, path)
-    assert [str(p) for p in result.problems] == [
-        "mau-nhap-lieu-XA-TAN-HUNG-2026-6t.xlsx: Chưa nạp mẫu biểu 'bao-cao-dinh-ky' phiên bản 2"]
-    assert store.submissions(store.system_actor(), "2026-6t") == []
+    try:
+        result = import_file(newer, store, path)
+        assert [str(p) for p in result.problems] == [
+            "mau-nhap-lieu-XA-TAN-HUNG-2026-6t.xlsx: Chưa nạp mẫu biểu 'bao-cao-dinh-ky' phiên bản 2"]
+        assert store.submissions(store.system_actor(), "2026-6t") == []
+    finally:
+        store.close()
