@@ -5,7 +5,10 @@ from pathlib import Path
 
 import click
 
-from ..cli import _fail, _store_options
+try:  # shared options live beside cli.py, so cli.py can register this module without an import cycle
+    from ..cli_common import _fail, _store_options
+except ImportError:  # pragma: no cover - before cli_common.py existed
+    from ..cli import _fail, _store_options
 
 __all__ = ["blank_form", "import_"]
 
