@@ -6,40 +6,18 @@ example (tests/test_cli_docs.py checks it).
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
+from .cli_common import _fail, _open, _store_options
+
 DEMO_PASSCODE = "demo123"
 DEMO_ANALYST = "phongnoivu"
-
-
-def _store_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--db-url and --data-dir, shared by every command that opens the store."""
-    @click.option("--db-url", envvar="DANVAN_DB_URL", metavar="URL",
-                  help="Database URL, e.g. postgresql+psycopg:///danvan (env DANVAN_DB_URL). "
-                       "Default: SQLite file danvan.sqlite3 in the data directory.")
-    @click.option("--data-dir", envvar="DANVAN_DATA_DIR", type=click.Path(file_okay=False), metavar="DIR",
-                  help="Data directory for the SQLite file (env DANVAN_DATA_DIR, default ./data).")
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return fn(*args, **kwargs)
-    return wrapper
-
-
-def _open(db_url: str | None, data_dir: str | None):
-    from .store import Store
-
-    return Store.open(db_url, data_dir=data_dir)
-
-
-def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc))
 
 
 def _load_templates(org: str | None) -> tuple[Any, Any, list[Any]]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import _fail, _open, _store_options
+from ..cli_common import _fail, _open, _store_options
 
 __all__ = ["export"]
 
