@@ -287,8 +287,10 @@ def templates_check(root: str | None) -> None:
 def _register_commands() -> None:
     """Commands that live beside the code they drive."""
     from .excel.command import export
+    from .roundtrip.command import blank_form, import_
 
-    main.add_command(export)
+    for command in (export, blank_form, import_):
+        main.add_command(command)
 
 
 _register_commands()

@@ -259,7 +259,9 @@ class FormEngine:
         return FormState(effective, visible, section_visible, errors)
 
     def _check_value(self, f: FieldSpec, value: Any, key: str, context: Mapping[str, Any],
-                     functions: Mapping[str, Any], errors: list[FieldError]) -> None:
+                     functions: Mapping[str, Any], errors: list[FieldError], unreadable: frozenset = frozenset()) -> None:
+        """Required, range, rows and constraint checks; a constraint naming a field that could not be
+        read (already reported) is skipped rather than reported a second time under another label."""
         if value is None:
             if f.required:
                 errors.append(FieldError(key, f.label, f.required_message or "chưa nhập — đây là mục bắt buộc"))
@@ -278,7 +280,8 @@ class FormEngine:
                 errors.append(FieldError(key, f.label, f"cần ít nhất {f.min_rows} dòng"))
             if len(value) > f.max_rows:
                 errors.append(FieldError(key, f.label, f"tối đa {f.max_rows} dòng"))
-        if f.constraint and self._eval(f.constraint, context, functions) is False:
+        if f.constraint and not (self.expr(f.constraint).names & unreadable) \
+                and self._eval(f.constraint, context, functions) is False:
             errors.append(FieldError(key, f.label, f.constraint_message or f"không thỏa điều kiện «{f.constraint}»"))
 
     def _check_rows(self, f: FieldSpec, rows: list[dict], top: Mapping[str, Any], functions: Mapping[str, Any],
@@ -333,7 +336,7 @@ class FormEngine:
             if f.evidence:
                 data[f.evidence_name] = state.values.get(f.evidence_name)
             if state.visible[f.name] and f.name not in failed and not f.calculation:
-                self._check_value(f, value, f.name, state.values, functions, errors)
+                self._check_value(f, value, f.name, state.values, functions, errors, frozenset(failed))
         if errors:
             return ValidationResult(None, errors)
         return ValidationResult(data, [])

@@ -108,3 +108,8 @@ def test_formula_like_text_is_kept_as_plain_text(catalog):
     text = '=HYPERLINK("http://x","bấm")'
     result = validate_submission(catalog.form(REPORT), {**REPORT_INPUT, "de_xuat_kien_nghi": text})
     assert result.ok and result.data["de_xuat_kien_nghi"] == text
+
+
+def test_an_unreadable_number_is_reported_once_not_again_by_the_rules_that_use_it(catalog):
+    result = validate_submission(catalog.form(REPORT), {**REPORT_INPUT, "so_cuoc_tuyen_truyen": "mười hai"})
+    assert [e.field for e in result.errors] == ["so_cuoc_tuyen_truyen"]

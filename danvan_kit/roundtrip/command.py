@@ -5,10 +5,7 @@ from pathlib import Path
 
 import click
 
-try:  # shared options live beside cli.py, so cli.py can register this module without an import cycle
-    from ..cli_common import _fail, _store_options
-except ImportError:  # pragma: no cover - before cli_common.py existed
-    from ..cli import _fail, _store_options
+from ..cli_common import _fail, _store_options  # not ..cli: cli.py registers this module
 
 __all__ = ["blank_form", "import_"]
 
