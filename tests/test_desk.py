@@ -162,3 +162,28 @@ def test_analysts_get_the_period_as_dataframes(app):
     report = frames("2026-nam", store=app.store, catalog=app.catalog)["so_lieu"]
     assert report.loc[0, "tthc_tiep_nhan"] == 1840
     assert report.attrs["labels"]["tthc_tiep_nhan"] == "Số hồ sơ thủ tục hành chính tiếp nhận"
+
+
+def test_the_desk_hands_out_a_blank_excel_form_and_imports_it_back_filled(app, tmp_path):
+    from roundtrip.bookkit import fill as fill_book
+
+    analyst, token = who(app, "phongnoivu")
+    desk = DeskView(app, analyst, token)
+    desk.period_pick.value = "2026-nam"
+    panel = desk.excel
+    panel.unit_pick.value = "XA-DONG-NO"
+    content = panel.make_blank()
+    assert 'download="mau-nhap-lieu-XA-DONG-NO-2026-nam.xlsx"' in panel.blank_link.value
+    blank = tmp_path / "blank.xlsx"
+    blank.write_bytes(content)
+    refused = panel.import_uploads([("trong.xlsx", blank.read_bytes()), ("thu.xlsx", b"PK not really a workbook")])
+    assert [r.ok for r in refused] == [False, False]
+    assert "bắt buộc" in panel.result.value and "không lưu" in panel.result.value
+    assert app.store.latest(analyst, "XA-DONG-NO", "bao-cao-dinh-ky", "2026-nam") is None
+    filled = fill_book(blank, app.catalog.form("bao-cao-dinh-ky"), REPORT_INPUT)
+    [stored] = panel.import_uploads([("dong-no.xlsx", filled.read_bytes())])
+    assert stored.ok and "đã lưu, bản số 1" in panel.result.value
+    revision = app.store.latest(analyst, "XA-DONG-NO", "bao-cao-dinh-ky", "2026-nam", submitted_only=True)
+    assert revision.data["tthc_tiep_nhan"] == 1840
+    desk.refresh()
+    assert "Đã nộp" in desk.board.value.split('data-unit="XA-DONG-NO"')[1].split("</tr>")[0]

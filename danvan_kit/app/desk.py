@@ -10,7 +10,7 @@ from ..text import format_date
 
 __all__ = ["DeskView", "board_html"]
 
-TAB_TITLES = ["Theo dõi", "Xem xét, duyệt", "Tổng hợp"]
+TAB_TITLES = ["Theo dõi", "Xem xét, duyệt", "Tổng hợp", "Biểu mẫu Excel"]
 
 
 def board_html(app, token, period, rows) -> str:
@@ -62,7 +62,8 @@ class DeskView(w.VBox):
         self.board = w.HTML()
         self.review_box = w.VBox()
         self.summary_box = w.VBox()
-        self.tabs = w.Tab(children=[self.board, self.review_box, self.summary_box], titles=TAB_TITLES)
+        self.excel_box = w.VBox()
+        self.tabs = w.Tab(children=[self.board, self.review_box, self.summary_box, self.excel_box], titles=TAB_TITLES)
         self.period_pick.observe(lambda _c: self.refresh(), "value")
         self.tabs.observe(lambda _c: self._tab_opened(), "selected_index")
         home = app.link("trang_chu.ipynb", token)
@@ -77,6 +78,7 @@ class DeskView(w.VBox):
 
     def refresh(self) -> None:
         """Reload the board; the other tabs are rebuilt when opened (they read more)."""
+        from .excel_panel import ExcelPanel
         from .review import ReviewPanel
 
         rows = self.app.store.status(self.account, self.period.id)
@@ -84,6 +86,8 @@ class DeskView(w.VBox):
         self.review = ReviewPanel(self.app, self.account, self.period, on_done=self._reviewed)
         self.review_box.children = [self.review]
         self.summary_box.children = []
+        self.excel = ExcelPanel(self.app, self.account, self.period)
+        self.excel_box.children = [self.excel]
         self._tab_opened()
 
     def _reviewed(self) -> None:
