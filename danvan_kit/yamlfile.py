@@ -11,6 +11,7 @@ from .errors import TemplateError, from_pydantic
 from .text import to_nfc_deep
 
 M = TypeVar("M", bound=BaseModel)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses templates ~10x faster
 
 
 def read_yaml(path: str | Path) -> Any:
@@ -23,7 +24,7 @@ def read_yaml(path: str | Path) -> Any:
     except OSError as exc:
         raise TemplateError(path, [("", f"không đọc được tệp: {exc.strerror}")]) from None
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_LOADER)  # noqa: S506 - a safe loader, the C one when present
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
