@@ -254,3 +254,11 @@ def test_a_unit_downloads_its_own_printable_copy_after_submitting(app):
     cells = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
     assert any("Xã An Phú" in c or "XÃ AN PHÚ" in c for c in cells)
     assert any(REPORT_INPUT["nguoi_lap"] in c for c in cells)
+
+
+def test_enter_in_the_passcode_box_logs_in_without_the_button(app):
+    root = show_page(lambda app, a, t, p: HomeView(app, a, t), app=app, params={}, show=False)
+    login_view = root.children[0]
+    login_view.login.value = "xa-an-phu"
+    login_view.passcode.value = "an-phu-2026"          # the browser sends it when Enter is pressed
+    assert isinstance(root.children[0], HomeView)

@@ -270,3 +270,14 @@ def test_nfd_text_from_a_pdf_is_stored_as_nfc(catalog):
     stored = received[0][0]["ten_tap_the"]
     assert stored == "Ban Nhân dân ấp Sóc Lớn"
     assert unicodedata.is_normalized("NFC", stored)
+
+
+def test_an_unanswered_choice_shows_the_prompt_and_reads_as_empty(catalog):
+    view = FormView(catalog.form("dan-van-kheo"))
+    box = view.controls["linh_vuc"]
+    assert box.input.value == "" and box.input.label == "— Chọn —"
+    assert box.raw is None
+    box.raw = "kinh_te"
+    assert box.input.label == "Kinh tế" and box.raw == "kinh_te"
+    box.raw = None
+    assert box.input.label == "— Chọn —"

@@ -38,7 +38,7 @@ class CriterionControl(FieldControl):
         self.evidence: w.Textarea | None = None
         if spec.evidence:
             self.evidence = w.Textarea(placeholder="Minh chứng: số, ngày văn bản, tài liệu kèm theo…",
-                                       layout=w.Layout(width="100%", height="3.2em"))
+                                       layout=w.Layout(width="98%", height="3.2em"))
             self.evidence.observe(lambda _c: self._on_change(), "value")
             parts.append(self.evidence)
         parts.append(self.error)

@@ -70,20 +70,21 @@ class FieldControl:
     # -- construction -------------------------------------------------
     def _make_input(self) -> w.Widget:
         f = self.spec
-        full = w.Layout(width="100%")
+        full = w.Layout(width="98%")  # 100% plus the widget's margin overflows the page
         if f.calculation:  # read-only: shows what the engine computed, never edited
             return w.HTML(self._calc_html(None))
         if f.type == "text":
             widget = w.Text(layout=full)
         elif f.type == "long_text":
-            widget = w.Textarea(layout=w.Layout(width="100%", height="6em"))
+            widget = w.Textarea(layout=w.Layout(width="98%", height="6em"))
         elif f.type in ("integer", "decimal"):
             widget = w.Text(placeholder="0" if f.type == "integer" else "0,0", layout=w.Layout(width=_NUMBER_WIDTH))
         elif f.type == "date":
             widget = w.Text(placeholder="dd/mm/yyyy", layout=w.Layout(width=_NUMBER_WIDTH))
         elif f.type == "select_one":
-            options = [("— Chọn —", None)] + [(c.label, c.value) for c in f.choices or []]
-            widget = w.Dropdown(options=options, value=None, layout=w.Layout(width="max-content"))
+            # "" (not None) for the prompt: a None value shows an empty box instead of "— Chọn —"
+            options = [("— Chọn —", "")] + [(c.label, c.value) for c in f.choices or []]
+            widget = w.Dropdown(options=options, value="", layout=w.Layout(width="max-content"))
         elif f.type == "select_many":
             self._checks = {c.value: w.Checkbox(description=c.label, value=False, indent=False,
                                                 layout=w.Layout(width="auto"))
@@ -139,6 +140,8 @@ class FieldControl:
             return [v for v, box in self._checks.items() if box.value]
         if f.type == "file":
             return list(self._files)
+        if f.type == "select_one":
+            return self.input.value or None
         return self.input.value
 
     @raw.setter
@@ -153,9 +156,11 @@ class FieldControl:
         elif f.type == "file":
             self._files = list(value or [])
             self._file_list.value = self._files_html()
-        elif f.type in ("select_one", "yes_no"):
+        elif f.type == "select_one":
             valid = {opt[1] for opt in self.input.options}
-            self.input.value = value if value in valid else None
+            self.input.value = value if value in valid else ""
+        elif f.type == "yes_no":
+            self.input.value = value if value in (True, False) else None
         else:
             shown = to_display(f, value)
             self.input.value = "" if shown is None else str(shown)
