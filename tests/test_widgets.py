@@ -281,3 +281,14 @@ def test_an_unanswered_choice_shows_the_prompt_and_reads_as_empty(catalog):
     assert box.input.label == "Kinh tế" and box.raw == "kinh_te"
     box.raw = None
     assert box.input.label == "— Chọn —"
+
+
+def test_a_draft_with_odd_values_always_opens(catalog, caplog):
+    draft = {"ngay_bao_cao": "2026-13-01", "nguoi_lap": ["không", "phải", "chuỗi"], "so_cuoc_tuyen_truyen": {"x": 1},
+             "hinh_thuc_tuyen_truyen": "hoi_nghi", "co_khao_sat_hai_long": "có lẽ", "hoat_dong_noi_bat": "không phải bảng",
+             "tthc_tiep_nhan": 12.5, "khieu_nai_tiep_nhan": None}
+    view = FormView(catalog.form("bao-cao-dinh-ky"), data=draft)
+    assert view.controls["ngay_bao_cao"].raw == "2026-13-01"        # shown as typed, to be corrected
+    result = view.submit()
+    assert not result.ok
+    assert any(e.field == "ngay_bao_cao" and "dd/mm/yyyy" in e.message for e in result.errors)

@@ -35,7 +35,10 @@ def to_display(f: FieldSpec, value: Any) -> Any:
     if f.is_number and isinstance(value, (int, float)) and not isinstance(value, bool):
         return format_number(value)
     if f.type == "date" and isinstance(value, str) and len(value) == 10 and value[4] == "-":
-        return format_date(value)
+        try:
+            return format_date(value)
+        except ValueError:  # a draft keeps what was typed, e.g. "2026-13-01": show it as typed
+            return value
     return value
 
 

@@ -155,9 +155,12 @@ class FormView(w.VBox):
         self._loading = True
         try:
             for name, control in self.controls.items():
-                control.raw = data.get(name)
-                if isinstance(control, CriterionControl):
-                    control.evidence_raw = data.get(control.spec.evidence_name)
+                try:
+                    control.raw = data.get(name)
+                    if isinstance(control, CriterionControl):
+                        control.evidence_raw = data.get(control.spec.evidence_name)
+                except Exception:  # a stored draft must always open; one odd value stays empty
+                    log.exception("could not show stored value of %s", name)
         finally:
             self._loading = False
         self.refresh()
