@@ -65,8 +65,14 @@ class VoilaServer:
         """Kernel processes this server runs now (pools included)."""
         import psutil
 
-        return sum(1 for p in psutil.Process(self.proc.pid).children(recursive=True)
-                   if "ipykernel" in " ".join(p.cmdline()))
+        count = 0
+        for child in psutil.Process(self.proc.pid).children(recursive=True):
+            try:  # a kernel being shut down may be gone or a zombie by the time we look
+                if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(child.cmdline()):
+                    count += 1
+            except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+                continue
+        return count
 
     def stop(self) -> None:
         self.proc.terminate()

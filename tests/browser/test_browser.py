@@ -21,12 +21,31 @@ pytestmark = pytest.mark.slow
 CATALOG = load_catalog()
 
 
-def open_page(page, server, notebook: str, login: str, passcode: str = "demo123", **params: str):
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    page.goto(f"{server['base']}/voila/render/{notebook}" + (f"?{query}" if query else ""))
+def log_in(page, login: str, passcode: str = "demo123") -> None:
     page.locator(".dv-login input[type=text]").fill(login)
     page.locator(".dv-login input[type=password]").fill(passcode)
     page.locator(".dv-login button").click()
+
+
+def open_page(page, server, notebook: str, login: str, passcode: str = "demo123", **params: str):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    page.goto(f"{server['base']}/voila/render/{notebook}" + (f"?{query}" if query else ""))
+    log_in(page, login, passcode)
+
+
+def submit_report(page, server, login: str, period: str, **answers: str) -> None:
+    """A unit files the periodic report with the sample answers (some replaced)."""
+    open_page(page, server, "bao_cao.ipynb", login, ky=period)
+    page.locator(".dv-form").wait_for()
+    fill_form(page, CATALOG.form("bao-cao-dinh-ky"), {**REPORT_INPUT, **answers})
+    page.locator(".dv-submit").click()
+    page.locator(".dv-status-ok").wait_for()
+
+
+def open_desk(page, server, period_title: str) -> None:
+    open_page(page, server, "tong_hop.ipynb", "phongnoivu")
+    page.locator(".dv-board").wait_for()
+    page.locator(".dv-root select").first.select_option(label=period_title)
 
 
 def submitted(server, unit: str, form_id: str, period_id: str, item: str = ""):
@@ -62,9 +81,7 @@ def test_a_commune_fills_and_submits_each_form_then_finds_it_after_reload(
     assert workbook_contains(voila_server, period, in_workbook), f"{in_workbook!r} not in tong-hop-{period}.xlsx"
 
     page.reload()                                   # a new page load: a new kernel, log in again
-    page.locator(".dv-login input[type=text]").fill("xa-an-phu")
-    page.locator(".dv-login input[type=password]").fill("demo123")
-    page.locator(".dv-login button").click()
+    log_in(page, "xa-an-phu")
     page.locator(f".dv-field-{probe} input").first.wait_for()
     assert page.locator(f".dv-field-{probe} input").first.input_value() == values[probe]
     assert "Đã nộp" in page.locator(".dv-state").inner_text()
@@ -109,15 +126,8 @@ def test_another_unit_cannot_see_the_first_units_report(page, voila_server):
 
 
 def test_an_analyst_sees_every_unit_and_opens_a_units_report(page, voila_server):
-    open_page(page, voila_server, "bao_cao.ipynb", "xa-thanh-an", ky="2026-6t")
-    page.locator(".dv-form").wait_for()
-    fill_form(page, CATALOG.form("bao-cao-dinh-ky"), dict(REPORT_INPUT, nguoi_lap="Phạm Thị Thanh An"))
-    page.locator(".dv-submit").click()
-    page.locator(".dv-status-ok").wait_for()
-
-    open_page(page, voila_server, "tong_hop.ipynb", "phongnoivu")
-    page.locator(".dv-board").wait_for()
-    page.locator(".dv-root select").first.select_option(label="Báo cáo 6 tháng đầu năm 2026")
+    submit_report(page, voila_server, "xa-thanh-an", "2026-6t", nguoi_lap="Phạm Thị Thanh An")
+    open_desk(page, voila_server, "Báo cáo 6 tháng đầu năm 2026")
     row = page.locator('.dv-unit[data-unit="XA-THANH-AN"]')
     expect_text(row, "Đã nộp")
     assert page.locator(".dv-unit").count() == 25
@@ -202,15 +212,8 @@ def test_a_browser_user_cannot_run_code_over_the_kernel_websocket(voila_server, 
 
 def test_analyst_sends_back_a_late_report_unit_resubmits_analyst_approves_and_downloads(page, voila_server):
     # a unit files the annual report; the analyst finds it on the board among the units still missing
-    open_page(page, voila_server, "bao_cao.ipynb", "xa-minh-duc", ky="2026-nam")
-    page.locator(".dv-form").wait_for()
-    fill_form(page, CATALOG.form("bao-cao-dinh-ky"), dict(REPORT_INPUT, nguoi_lap="Lê Thị Minh Đức"))
-    page.locator(".dv-submit").click()
-    page.locator(".dv-status-ok").wait_for()
-
-    open_page(page, voila_server, "tong_hop.ipynb", "phongnoivu")
-    page.locator(".dv-board").wait_for()
-    page.locator(".dv-root select").first.select_option(label="Báo cáo năm 2026")
+    submit_report(page, voila_server, "xa-minh-duc", "2026-nam", nguoi_lap="Lê Thị Minh Đức")
+    open_desk(page, voila_server, "Báo cáo năm 2026")
     expect_text(page.locator('.dv-unit[data-unit="XA-MINH-DUC"]'), "Đã nộp")
     late_unsent = page.locator(".dv-totals").inner_text()
     assert "Quá hạn chưa nộp" in late_unsent
@@ -228,9 +231,7 @@ def test_analyst_sends_back_a_late_report_unit_resubmits_analyst_approves_and_do
     page.locator(".dv-submit").click()
     page.locator(".dv-status-ok").wait_for()
 
-    open_page(page, voila_server, "tong_hop.ipynb", "phongnoivu")
-    page.locator(".dv-board").wait_for()
-    page.locator(".dv-root select").first.select_option(label="Báo cáo năm 2026")
+    open_desk(page, voila_server, "Báo cáo năm 2026")
     page.get_by_role("tab", name="Xem xét, duyệt").click()
     choose(page.locator(".dv-review select").first, "Xã Minh Đức — Đã nộp")   # resubmitted, awaiting review
     page.locator(".dv-field-luot_tiep_cong_dan input").first.wait_for()
