@@ -292,3 +292,11 @@ def test_a_draft_with_odd_values_always_opens(catalog, caplog):
     result = view.submit()
     assert not result.ok
     assert any(e.field == "ngay_bao_cao" and "dd/mm/yyyy" in e.message for e in result.errors)
+
+
+def test_a_read_only_form_cannot_drop_its_attachments(catalog):
+    view = FormView(catalog.form("dan-van-kheo"), data=dict(MODEL_INPUT, minh_chung=[
+        {"name": "qd.pdf", "size": 3, "type": "application/pdf", "sha256": "0" * 64, "content_b64": "YWJj"}]),
+        readonly=True)
+    control = view.controls["minh_chung"]
+    assert control.input.disabled and control._clear.disabled

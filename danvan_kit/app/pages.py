@@ -52,6 +52,9 @@ FAILURE = ("<p style='color:#b00020'>Trang chưa mở được do lỗi hệ th�
 def show_page(build: Callable[[App, object, str | None, dict], w.Widget], app: App | None = None,
               params: dict[str, str] | None = None, show: bool = True) -> w.VBox:
     """Log in if needed, then build the page; returns the root widget (displayed unless show=False)."""
+    from ..widgets.form import STYLE
+
+    style = w.HTML(STYLE)  # also for boxes outside a form: the login, the review comment
     root = w.VBox()
     root.add_class("dv-root")
     try:
@@ -79,7 +82,7 @@ def show_page(build: Callable[[App, object, str | None, dict], w.Widget], app: A
         log.exception("page failed to start")
         root.children = [w.HTML(FAILURE)]
     if show:
-        display(root)
+        display(w.VBox([style, root]))
     return root
 
 

@@ -37,7 +37,7 @@ class ReviewPanel(w.VBox):
         self.scores: dict[str, w.Text] = {}
         self.score_box = w.VBox()
         self.comment = w.Textarea(placeholder="Nhận xét gửi đơn vị (bắt buộc khi yêu cầu chỉnh sửa)",
-                                  layout=w.Layout(width="100%", height="5em"))
+                                  layout=w.Layout(width="98%", height="5em"))
         self.buttons = {state: w.Button(description=label, layout=w.Layout(width="auto"),
                                         button_style="success" if state == "approved" else
                                         ("warning" if state == "needs_correction" else ""))

@@ -184,6 +184,9 @@ class FieldControl:
         self.container.layout.display = None if visible else "none"
 
     def set_disabled(self, disabled: bool) -> None:
-        for widget in ([*self._checks.values()] if self.spec.type == "select_many" else [self.input]):
+        widgets = [*self._checks.values()] if self.spec.type == "select_many" else [self.input]
+        if self.spec.type == "file":
+            widgets.append(self._clear)
+        for widget in widgets:
             if hasattr(widget, "disabled"):
                 widget.disabled = disabled

@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 # Jupyter's default monospace font draws Vietnamese tone marks badly; boxes must not overflow.
 STYLE = """<style>
-.dv-form textarea, .dv-form input[type=text] { font-family: inherit; font-size: 14px; }
+.dv-form textarea, .dv-form input[type=text], .dv-root textarea, .dv-root input[type=text] {
+  font-family: inherit; font-size: 14px; }
 .dv-form .widget-textarea, .dv-form .widget-text { max-width: 100%; box-sizing: border-box; }
 </style>"""
 
