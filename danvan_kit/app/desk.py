@@ -83,7 +83,7 @@ class DeskView(w.VBox):
 
         rows = self.app.store.status(self.account, self.period.id)
         self.board.value = board_html(self.app, self.token, self.period, rows)
-        self.review = ReviewPanel(self.app, self.account, self.period, on_done=self._reviewed)
+        self.review = ReviewPanel(self.app, self.account, self.period, on_done=self._reviewed, status=rows)
         self.review_box.children = [self.review]
         self.summary_box.children = []
         self.excel = ExcelPanel(self.app, self.account, self.period)

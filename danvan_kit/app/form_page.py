@@ -8,7 +8,6 @@ from __future__ import annotations
 import html
 import logging
 from datetime import date
-from typing import Any
 
 import ipywidgets as w
 
@@ -275,6 +274,3 @@ class FormPage(w.VBox):
         self.download_link.value = (f'<a class="dv-download-link" download="{name}" '
                                     f'href="data:{mime};base64,{base64.b64encode(content).decode()}">⬇ {name}</a>')
         return content
-
-    def inputs(self) -> dict[str, Any]:
-        return self.view.inputs() if self.view else {}

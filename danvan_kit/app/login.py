@@ -25,7 +25,7 @@ class LoginView(w.VBox):
         self.passcode.continuous_update = False
         self.passcode.observe(lambda change: self.submit() if change["new"] and self.login.value.strip() else None,
                               "value")
-        self._failed_at = 0.0
+        self._last_attempt = 0.0
         parts = [w.HTML("<h2>Đăng nhập</h2><p>Dùng tài khoản của đơn vị do Phòng Nội vụ cấp.</p>")]
         if note:
             parts.append(w.HTML(f"<p>{html.escape(note)}</p>"))
@@ -34,7 +34,7 @@ class LoginView(w.VBox):
 
     def submit(self) -> bool:
         login, passcode = self.login.value.strip(), self.passcode.value
-        if not passcode and time.monotonic() - self._failed_at < 3:
+        if not passcode and time.monotonic() - self._last_attempt < 3:
             return False  # the click that follows an Enter already answered: keep its message
         if not login or not passcode:
             self.message.value = '<span style="color:#b00020">Vui lòng nhập tài khoản và mật khẩu.</span>'
@@ -44,7 +44,7 @@ class LoginView(w.VBox):
             result = self.app.login(login, passcode)
         finally:
             self.button.disabled = False
-        self._failed_at = time.monotonic()
+        self._last_attempt = time.monotonic()
         self.passcode.value = ""
         if result is None:
             self.message.value = '<span style="color:#b00020">Sai tài khoản hoặc mật khẩu.</span>'

@@ -22,12 +22,14 @@ DONE_STATES = ("submitted", "needs_correction", "approved")
 class ReviewPanel(w.VBox):
     """Pick a unit that has submitted, read its form, adjust scores, record a decision."""
 
-    def __init__(self, app, account, period, on_done: Callable[[], None] | None = None):
+    def __init__(self, app, account, period, on_done: Callable[[], None] | None = None, status=None):
+        """`status`: the period's status rows when the caller has just read them (saves a query)."""
         from ..store import STATUS_LABELS
 
         self.app, self.account, self.period = app, account, period
         self.on_done = on_done or (lambda: None)
-        rows = [r for r in app.store.status(account, period.id) if r.state in DONE_STATES]
+        status = status if status is not None else app.store.status(account, period.id)
+        rows = [r for r in status if r.state in DONE_STATES]
         self.unit_pick = w.Dropdown(description="Đơn vị", style={"description_width": "8em"},
                                     options=[(f"{r.unit_name} — {STATUS_LABELS.get(r.state, r.state)}", r.unit_code)
                                              for r in rows], value=None, layout=w.Layout(width="40em"))
