@@ -27,7 +27,7 @@ VN = timezone(timedelta(hours=7))
 
 
 def score_form(criteria: int):
-    from danvan_kit.schema import FormTemplate
+    from danvan_kit.forms.schema import FormTemplate
 
     groups = 10
     per = max(1, criteria // groups)
@@ -80,9 +80,9 @@ def report_data(rng: random.Random) -> dict:
 
 def national(units: int, criteria: int):
     """PeriodData for an annual report of `units` units with a `criteria`-criterion self-assessment."""
-    from danvan_kit.catalog import load_catalog
-    from danvan_kit.excel.model import Entry, PeriodData, UnitLine
-    from danvan_kit.periods import Period
+    from danvan_kit.catalog.calendar import Period
+    from danvan_kit.catalog.loading import load_catalog
+    from danvan_kit.figures.period import Entry, PeriodData, UnitLine
     from danvan_kit.store import StatusRow
 
     rng = random.Random(2030)
@@ -118,8 +118,8 @@ def national(units: int, criteria: int):
 
 def tables(data):
     """The same cells as plain tables: sheet -> (headers, rows)."""
-    from danvan_kit.excel.fields import field_value
-    from danvan_kit.excel.report import content_sections, unit_data
+    from danvan_kit.excel.columns import field_value
+    from danvan_kit.figures.sums import content_sections, unit_data
 
     out = {"Tình hình nộp báo cáo": (["STT", "Đơn vị", "Nộp lúc", "Số ngày trễ"],
                                      [[i + 1, u.name, u.status.submitted_at.replace(tzinfo=None), u.status.days_late]

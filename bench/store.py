@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from danvan_kit.org import load_organisation  # noqa: E402
-from danvan_kit.periods import load_calendar  # noqa: E402
+from danvan_kit.catalog.calendar import load_calendar  # noqa: E402
+from danvan_kit.catalog.organisation import load_organisation  # noqa: E402
 from danvan_kit.store import Store  # noqa: E402
 from danvan_kit.store.engine import dumps  # noqa: E402
 

@@ -11,15 +11,16 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "Catalog": "catalog", "load_catalog": "catalog", "check_templates": "catalog",
-    "Organisation": "org", "Unit": "org", "load_organisation": "org",
-    "Calendar": "periods", "Period": "periods", "load_calendar": "periods",
-    "FormTemplate": "schema", "FieldSpec": "schema", "Section": "schema",
-    "load_form": "templates", "TemplateError": "errors",
-    "compile_expression": "expressions", "ExpressionError": "expressions",
-    "FormEngine": "validation", "ValidationResult": "validation", "FieldError": "validation",
-    "validate_submission": "validation",
+    "Organisation": "catalog", "Unit": "catalog", "load_organisation": "catalog",
+    "Calendar": "catalog", "Period": "catalog", "load_calendar": "catalog",
+    "FormTemplate": "forms", "FieldSpec": "forms", "Section": "forms",
+    "load_form": "forms", "TemplateError": "forms",
+    "compile_expression": "forms", "ExpressionError": "forms",
+    "FormEngine": "forms", "ValidationResult": "forms", "FieldError": "forms",
+    "validate_submission": "forms",
     "FormView": "widgets", "UserFacingError": "widgets",
-    "vn_sort_key": "text", "format_date": "text", "parse_date": "text", "to_nfc": "text",
+    "vn_sort_key": "forms", "format_date": "forms", "parse_date": "forms", "to_nfc": "forms",
+    "Store": "store", "PeriodData": "figures", "gather": "figures", "frames": "analysis",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

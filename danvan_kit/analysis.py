@@ -26,9 +26,9 @@ def frames(period_id: str, *, store: Any = None, catalog: Any = None) -> dict[st
     """
     import pandas as pd
 
-    from .catalog import load_catalog
-    from .excel.model import gather
-    from .excel.scores import period_scores
+    from .catalog.loading import load_catalog
+    from .figures.period import gather
+    from .figures.scores import period_scores
     from .store import STATUS_LABELS, Store
 
     catalog = catalog or load_catalog()

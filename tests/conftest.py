@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from danvan_kit.catalog import Catalog, load_catalog
+from danvan_kit.catalog.loading import Catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from samples import MODEL_INPUT, REPORT_INPUT, SELF_ASSESSMENT_INPUT, fill
 
-from samples import REPORT_INPUT, SELF_ASSESSMENT_INPUT, MODEL_INPUT, fill
 from danvan_kit.app.context import App
 from danvan_kit.app.desk import DeskView
 from danvan_kit.app.form_page import FormPage

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-
 from samples import MODEL_INPUT, REPORT_INPUT, SELF_ASSESSMENT_INPUT, fill
-from danvan_kit.validation import validate_submission
+
+from danvan_kit.forms.engine import validate_submission
 from danvan_kit.widgets import FormView
 
 REPORT, SCORES, MODEL = "bao-cao-dinh-ky", "tu-cham-diem", "dan-van-kheo"

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from danvan_kit.app.server import serve_environment, voila_command
 from danvan_kit.cli import main
-from danvan_kit.serve import PROJECT_ROOT, serve_environment, voila_command
+from danvan_kit.settings import PROJECT_ROOT
 
 ROOT = Path(__file__).resolve().parent.parent / "templates"
 

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 import openpyxl
 import pytest
-
 from samples import REPORT_INPUT, SELF_ASSESSMENT_INPUT, fill
+
 from danvan_kit.analysis import frames
 from danvan_kit.app.context import App
 from danvan_kit.app.desk import DeskView

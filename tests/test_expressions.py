@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from danvan_kit import expressions
-from danvan_kit.expressions import (BUILTIN_FUNCTIONS, Expression, ExpressionError,
-                                   compile_expression)
+from danvan_kit.forms import expressions
+from danvan_kit.forms.expressions import (
+    BUILTIN_FUNCTIONS,
+    Expression,
+    ExpressionError,
+    compile_expression,
+)
 
 
 def ev(text: str, values: dict | None = None, functions: dict | None = None, extra=()):

@@ -67,8 +67,9 @@ def test_each_notebook_builds_its_page_for_a_logged_in_unit(path, monkeypatch, d
 
 def test_the_analysis_notebook_runs_on_a_filled_store(monkeypatch, data_dir, catalog):
     from samples import REPORT_INPUT
+
+    from danvan_kit.forms.engine import validate_submission
     from danvan_kit.store import Store
-    from danvan_kit.validation import validate_submission
 
     with Store.open(data_dir=data_dir, validator=catalog.validator) as store:
         clean = validate_submission(catalog.form("bao-cao-dinh-ky"), REPORT_INPUT).data

@@ -6,12 +6,12 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
-
 from samples import REPORT_INPUT, SELF_ASSESSMENT_INPUT
-from danvan_kit.catalog import load_catalog
+
+from danvan_kit.catalog.loading import load_catalog
 from danvan_kit.excel import build_consolidated
+from danvan_kit.forms.engine import validate_submission
 from danvan_kit.store import Store
-from danvan_kit.validation import validate_submission
 
 ROOT = Path(__file__).resolve().parent.parent / "templates"
 TODAY = date(2026, 11, 28)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from danvan_kit.catalog import check_templates, load_catalog
-from danvan_kit.errors import TemplateError
-from danvan_kit.org import load_organisation
-from danvan_kit.periods import load_calendar
-from danvan_kit.templates import load_form
+from danvan_kit.catalog.calendar import load_calendar
+from danvan_kit.catalog.loading import check_templates, load_catalog
+from danvan_kit.catalog.organisation import load_organisation
+from danvan_kit.forms.loader import load_form
+from danvan_kit.forms.template_error import TemplateError
 
 ROOT = Path(__file__).resolve().parent.parent / "templates"
 

@@ -6,8 +6,15 @@ from datetime import date
 
 import pytest
 
-from danvan_kit.numbers import format_number, parse_decimal, parse_integer
-from danvan_kit.text import clean_text, format_date, parse_date, text_problem, to_nfc_deep, vn_sort_key
+from danvan_kit.forms.numbers import format_number, parse_decimal, parse_integer
+from danvan_kit.forms.text import (
+    clean_text,
+    format_date,
+    parse_date,
+    text_problem,
+    to_nfc_deep,
+    vn_sort_key,
+)
 
 
 def test_names_sort_in_vietnamese_alphabetical_order():

@@ -4,9 +4,16 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from samples import (
+    MODEL_INPUT,
+    MODEL_ROWS,
+    REPORT_INPUT,
+    REPORT_ROWS,
+    SELF_ASSESSMENT_INPUT,
+    SELF_ASSESSMENT_TOTAL,
+    fill,
+)
 
-from samples import (MODEL_INPUT, MODEL_ROWS, REPORT_INPUT, REPORT_ROWS, SELF_ASSESSMENT_INPUT,
-                      SELF_ASSESSMENT_TOTAL, fill)
 from danvan_kit.widgets import FormView, UserFacingError
 
 

@@ -14,15 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
-from ..catalog import Catalog, load_catalog
+from ..catalog.loading import Catalog, load_catalog
+from ..settings import data_dir
 from .sessions import Sessions
 
-__all__ = ["App", "get_app", "request_params", "data_dir"]
-
-
-def data_dir() -> Path:
-    """DANVAN_DATA_DIR (default ./data), absolute."""
-    return Path(os.environ.get("DANVAN_DATA_DIR", "data")).resolve()
+__all__ = ["App", "get_app", "request_params"]
 
 
 class App:
@@ -39,7 +35,7 @@ class App:
         self.export_on_submit = export_on_submit  # rebuild the period's workbook after each submit
 
     def today(self) -> date:
-        from ..store import local_date
+        from ..settings import local_date
 
         return local_date(self.store.now())
 

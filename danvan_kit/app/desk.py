@@ -6,7 +6,7 @@ from collections import Counter
 
 import ipywidgets as w
 
-from ..text import format_date
+from ..forms.text import format_date
 
 __all__ = ["DeskView", "board_html"]
 

@@ -11,8 +11,8 @@ from datetime import date
 
 import ipywidgets as w
 
-from ..periods import Period
-from ..text import format_date
+from ..catalog.calendar import Period
+from ..forms.text import format_date
 from ..widgets import FormView, UserFacingError
 from .autosave import Debouncer
 
@@ -56,7 +56,7 @@ def describe_deadline(period: Period, today: date) -> str:
 
 
 def _local_time(moment) -> str:
-    from ..store.types import VN_TZ
+    from ..settings import VN_TZ
 
     local = moment.astimezone(VN_TZ)
     return f"{local:%H:%M:%S} ngày {local:%d/%m/%Y}"
@@ -232,7 +232,9 @@ class FormPage(w.VBox):
             raise UserFacingError(str(exc)) from None
         revision = result.revision
         if not result.duplicate and self.app.export_on_submit:
-            from ..excel import request_export  # returns at once; a background worker rebuilds the workbook
+            from ..publishing import (
+                request_export,  # returns at once; a background worker rebuilds the workbook
+            )
 
             request_export(self.period.id, data_dir=self.app.data_dir)
         timing = ("đúng hạn" if result.on_time else

@@ -5,7 +5,7 @@ import html
 
 import ipywidgets as w
 
-from ..periods import PERIOD_KINDS
+from ..catalog.calendar import PERIOD_KINDS
 from .form_page import describe_deadline
 
 __all__ = ["HomeView", "FORM_NOTEBOOKS"]

@@ -26,7 +26,7 @@ def setup_logging(folder: Path | None = None) -> None:
     Not to stderr: ipykernel forwards a kernel's stderr (even the process's own
     file descriptor) to the page, and staff must never see a traceback.
     """
-    from .context import data_dir
+    from ..settings import data_dir
 
     package = logging.getLogger("danvan_kit")
     if any(getattr(h, "_danvan", False) for h in package.handlers):

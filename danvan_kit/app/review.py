@@ -10,7 +10,7 @@ from typing import Callable
 
 import ipywidgets as w
 
-from ..numbers import format_number, parse_decimal
+from ..forms.numbers import format_number, parse_decimal
 from ..widgets import FormView
 
 __all__ = ["ReviewPanel"]

@@ -7,8 +7,8 @@ import logging
 
 import ipywidgets as w
 
-from ..numbers import format_number
-from .charts import bar_chart
+from ..forms.numbers import format_number
+from .bar_chart import bar_chart
 
 __all__ = ["SummaryView", "previous_period"]
 
@@ -45,8 +45,8 @@ class SummaryView(w.VBox):
         self.refresh()
 
     def refresh(self) -> None:
-        from ..excel.indicators import compute_indicators
-        from ..excel.model import gather
+        from ..figures.indicators import compute_indicators
+        from ..figures.period import gather
 
         catalog, store = self.app.catalog, self.app.store
         data = gather(catalog, store, self.period.id)
@@ -71,7 +71,7 @@ class SummaryView(w.VBox):
         self.charts.value = self._charts(data, indicators, old)
 
     def _charts(self, data, indicators, old) -> str:
-        from ..excel.scores import period_scores
+        from ..figures.scores import period_scores
 
         parts = []
         form = data.form
@@ -97,7 +97,7 @@ class SummaryView(w.VBox):
 
     def export(self) -> None:
         """Build the consolidated and province workbooks now and offer both for download."""
-        from ..excel import export_period
+        from ..publishing import export_period
 
         self.export_button.disabled = True
         self.progress.layout.display = None

@@ -6,15 +6,16 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from .charts import write_charts_sheet
-from .indicators import compute_indicators, write_indicator_sheet
-from .layout import Heading, Styles
-from .model import PeriodData, gather
+from ..figures.indicators import compute_indicators
+from ..figures.period import PeriodData, gather
+from .chart_sheet import ChartSpec, write_charts_sheet
+from .indicator_sheet import write_indicator_sheet
+from .page import Heading, Styles
 from .register import write_register_sheets
-from .report import write_report_sheets
+from .report_sheets import write_report_sheets
 from .safe import SheetNames, new_workbook
-from .scores import write_score_sheets
-from .status import ChartSpec, write_status_sheet
+from .score_sheets import write_score_sheets
+from .status_sheet import write_status_sheet
 
 __all__ = ["build_consolidated", "write_consolidated", "consolidated_name", "set_properties"]
 

@@ -11,11 +11,13 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from ..expressions import compile_expression
+from ..figures.indicators import Indicator, compute_indicators
+from ..figures.period import PeriodData, gather
+from ..forms.expressions import compile_expression
+from ..settings import today_vn
 from .consolidated import TITLE, set_properties
-from .indicators import INDICATOR_SHEET, KEY_HEADER, Indicator, compute_indicators, write_indicator_sheet
-from .layout import Heading, Styles
-from .model import PeriodData, gather, today_vn
+from .indicator_sheet import INDICATOR_SHEET, KEY_HEADER, write_indicator_sheet
+from .page import Heading, Styles
 from .safe import SheetNames, new_workbook
 
 __all__ = ["build_province_summary", "write_province_summary", "roll_up", "read_indicators", "summary_name"]

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from xlsxwriter.workbook import Workbook
 
-from .fields import field_col, figure_fields
-from .layout import Heading, Styles
-from .model import PeriodData
+from ..figures.period import PeriodData
+from .chart_sheet import ChartSpec
+from .columns import field_col, figure_fields
+from .page import Heading, Styles
 from .safe import SheetNames
-from .status import ChartSpec
 from .table import Col, write_table
 
 __all__ = ["write_register_sheets"]

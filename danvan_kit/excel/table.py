@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from .layout import Heading, Styles, print_setup, write_heading, write_signature
+from .page import Heading, Styles, print_setup, write_heading, write_signature
 from .safe import write_text
 
 __all__ = ["Col", "TableInfo", "write_table", "write_value", "NUMERIC_KINDS", "text_lines"]

@@ -5,12 +5,19 @@ import io
 from datetime import date
 from typing import Any
 
-from ..numbers import format_number
-from ..schema import FieldSpec, FormTemplate
-from ..validation import display_value
-from .fields import field_kind, field_value
-from .layout import Heading, Styles, excel_datetime, print_setup, write_heading, write_signature
-from .model import heading_bodies
+from ..figures.period import heading_bodies
+from ..forms.numbers import format_number
+from ..forms.schema import FieldSpec, FormTemplate
+from ..forms.values import display_value
+from .columns import field_kind, field_value
+from .page import (
+    Heading,
+    Styles,
+    excel_datetime,
+    print_setup,
+    write_heading,
+    write_signature,
+)
 from .safe import new_workbook, write_text
 from .table import LINE_HEIGHT, MAX_ROW_HEIGHT, text_lines, write_value
 

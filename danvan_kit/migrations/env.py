@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from danvan_kit.store.schema import metadata
+from danvan_kit.store.tables import metadata
 
 config = context.config
 

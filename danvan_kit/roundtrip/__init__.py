@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from ..lazy import lazy_exports
 
-
 _EXPORTS = {
     "BlankFormError": "blank", "blank_form_bytes": "blank", "write_blank_form": "blank",
     "default_filename": "blank",
     "FilledWorkbook": "read", "read_workbook": "read", "read_workbook_bytes": "read",
     "ImportProblem": "problems",
     "FileResult": "importer", "ImportReport": "importer", "import_file": "importer", "import_path": "importer",
-    "blank_form": "command", "import_": "command",
 }
 
 __all__ = sorted(_EXPORTS)

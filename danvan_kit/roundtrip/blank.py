@@ -18,12 +18,27 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..excel.safe import new_workbook, write_text
-from ..numbers import format_number
-from ..schema import FieldSpec, FormTemplate
-from ..text import format_date
-from ..validation import FormEngine
-from .layout import (EXTRA_COL, FORMAT, HINT_COL, INPUT_SHEET, KEY_COL, LABEL_COL, LISTS_SHEET, META_LABELS,
-                     META_SHEET, VALUE_COL, cell_key, choice_key, column_letter, row_key, table_rows)
+from ..forms.engine import FormEngine
+from ..forms.numbers import format_number
+from ..forms.schema import FieldSpec, FormTemplate
+from ..forms.text import format_date
+from .cells import (
+    EXTRA_COL,
+    FORMAT,
+    HINT_COL,
+    INPUT_SHEET,
+    KEY_COL,
+    LABEL_COL,
+    LISTS_SHEET,
+    META_LABELS,
+    META_SHEET,
+    VALUE_COL,
+    cell_key,
+    choice_key,
+    column_letter,
+    row_key,
+    table_rows,
+)
 from .rules import FORMATS, INPUT_FORMAT, cut, data_validation
 
 __all__ = ["BlankFormError", "blank_form_bytes", "write_blank_form", "default_filename"]
@@ -57,7 +72,7 @@ class _Writer:
         self.ws = self.wb.add_worksheet(INPUT_SHEET)
         self.lists = self.wb.add_worksheet(LISTS_SHEET)
         self.meta = self.wb.add_worksheet(META_SHEET)
-        self.engine = FormEngine(template)
+        self.engine = FormEngine.of(template)
         self.row = 0
         self.list_col = 0
         self.sources: dict[str, str] = {}

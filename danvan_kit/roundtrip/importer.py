@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..validation import validate_submission
+from ..forms.engine import validate_submission
 from .problems import ImportProblem
 from .read import FilledWorkbook, read_workbook
 

@@ -12,8 +12,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from ..schema import FormTemplate
-from .layout import FORMAT, INPUT_SHEET, META_LABELS, META_SHEET
+from ..forms.schema import FormTemplate
+from .cells import FORMAT, INPUT_SHEET, META_LABELS, META_SHEET
 from .problems import ImportProblem
 
 __all__ = ["MAX_FILE_BYTES", "WorkbookMeta", "open_workbook", "read_meta"]

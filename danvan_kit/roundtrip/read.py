@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from ..schema import FieldSpec, FormTemplate
-from ..text import format_date
-from ..validation import coerce_value
-from .layout import (EXTRA_COL, KEY_COL, VALUE_COL, cell_key, choice_key, column_letter, excel_fields,
-                     row_key_pattern)
+from ..forms.schema import FieldSpec, FormTemplate
+from ..forms.text import format_date
+from ..forms.values import coerce_value
+from .cells import (
+    EXTRA_COL,
+    KEY_COL,
+    VALUE_COL,
+    cell_key,
+    choice_key,
+    column_letter,
+    excel_fields,
+    row_key_pattern,
+)
 from .meta import WorkbookMeta, open_workbook, read_meta
 from .problems import ImportProblem
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..numbers import format_number
-from ..schema import FieldSpec
-from ..validation import DEFAULT_MAX_LENGTH
+from ..forms.numbers import format_number
+from ..forms.schema import FieldSpec
+from ..forms.values import DEFAULT_MAX_LENGTH
 
 __all__ = ["YES", "NO", "FORMATS", "INPUT_FORMAT", "cut", "data_validation"]
 

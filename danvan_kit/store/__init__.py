@@ -5,11 +5,19 @@ DANVAN_DB_URL; same code, same tests. See `Store` for the API.
 """
 from .api import MAX_DATA_BYTES, Store
 from .errors import AccessDenied, StoreBusy, StoreError, ValidationFailed
-from .types import (REVIEW_STATES, STATUS_LABELS, Account, AuditEntry, ReviewInfo, Revision, StatusRow,
-                    SubmitResult, local_date)
+from .types import (
+    REVIEW_STATES,
+    STATUS_LABELS,
+    Account,
+    AuditEntry,
+    ReviewInfo,
+    Revision,
+    StatusRow,
+    SubmitResult,
+)
 
 __all__ = [
     "Store", "Account", "Revision", "StatusRow", "SubmitResult", "ReviewInfo", "AuditEntry",
     "AccessDenied", "StoreError", "StoreBusy", "ValidationFailed",
-    "REVIEW_STATES", "STATUS_LABELS", "MAX_DATA_BYTES", "local_date",
+    "REVIEW_STATES", "STATUS_LABELS", "MAX_DATA_BYTES",
 ]

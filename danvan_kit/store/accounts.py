@@ -13,10 +13,10 @@ from typing import Any, Callable
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Row
 
-from ..text import to_nfc
+from ..forms.text import to_nfc
 from .audit import record
 from .errors import StoreError, ValidationFailed
-from .schema import accounts
+from .tables import accounts
 from .types import Account
 
 __all__ = ["AccountMethods", "row_to_account", "hash_passcode", "verify_passcode", "normalise_login",

@@ -1,7 +1,6 @@
 """The Store: every public read and write, with access rules enforced here, not in the UI."""
 from __future__ import annotations
 
-import math
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -9,17 +8,24 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Row
 
-from ..text import to_nfc
+from ..forms.text import to_nfc
+from ..settings import local_date
 from . import queries, writes
 from .accounts import AccountMethods, row_to_account
 from .audit import Key, read_audit, record
 from .engine import READ_ONLY, dumps, make_engine, resolve_url, run_with_retry
-from .errors import AccessDenied, StoreError, ValidationFailed
+from .errors import AccessDenied, Refused, StoreError, ValidationFailed
 from .migrate import upgrade
 from .reference import Reference, read_reference, upsert_reference
-from .schema import accounts, reviews
-from .types import (REVIEW_STATES, Account, AuditEntry, ReviewInfo, Revision, StatusRow, SubmitResult,
-                    local_date)
+from .review import ReviewMethods
+from .tables import accounts
+from .types import (
+    Account,
+    AuditEntry,
+    Revision,
+    StatusRow,
+    SubmitResult,
+)
 
 __all__ = ["Store", "MAX_DATA_BYTES"]
 
@@ -36,14 +42,7 @@ _ACTIONS_VI = {
 _ACCOUNT_BY_ID = select(accounts).where(accounts.c.id == bindparam("id"))
 
 
-class _Refused:
-    """Returned (not raised) from a transaction that must still commit its audit entry."""
-
-    def __init__(self, error: StoreError):
-        self.error = error
-
-
-class Store(AccountMethods):
+class Store(AccountMethods, ReviewMethods):
     """The submission store. Open with `Store.open()`; thread-safe; one per process."""
 
     def __init__(self, url: str, *, validator: Validator | None = None,
@@ -88,7 +87,7 @@ class Store(AccountMethods):
             with self.engine.begin() as conn:
                 return fn(conn)
         result = run_with_retry(run)
-        if isinstance(result, _Refused):
+        if isinstance(result, Refused):
             raise result.error
         return result
 
@@ -141,10 +140,10 @@ class Store(AccountMethods):
         def run(conn: Connection) -> Any:
             who = self._resolve(conn, actor)
             if who is None or not (own_rows or self._allowed(who, unit_code, analyst_only)):
-                return _Refused(self._denied(actor, action, unit_code))
+                return Refused(self._denied(actor, action, unit_code))
             return fn(conn, who)
         result = self._read(run)
-        if isinstance(result, _Refused):
+        if isinstance(result, Refused):
             raise self._refuse(actor, action, result.error, key)
         return result
 
@@ -207,11 +206,11 @@ class Store(AccountMethods):
             if not self._allowed(who, key.unit_code):
                 err = self._denied(actor, action, key.unit_code)
                 record(conn, now, actor.login, action, "denied", key, detail=str(err))
-                return _Refused(err)
+                return Refused(err)
             bad = self._check_key(conn, key, template_version)
             if bad is not None:
                 record(conn, now, actor.login, action, "invalid", key, detail=str(bad))
-                return _Refused(bad)
+                return Refused(bad)
             if attempt_id is not None:
                 old = writes.find_attempt(conn, attempt_id)
                 if old is not None:
@@ -241,7 +240,7 @@ class Store(AccountMethods):
             err = AccessDenied(f"Tài khoản {who.login!r} không có quyền {_ACTIONS_VI[action]}: mã lần gửi "
                                "đã được dùng cho báo cáo của đơn vị khác.")
             record(conn, now, who.login, action, "denied", key, old.id, detail=str(err))
-            return _Refused(err)
+            return Refused(err)
         note = "gửi lại" if same_key and old.data == data else \
             "mã lần gửi dùng lại với dữ liệu hoặc báo cáo khác: giữ bản gốc"
         record(conn, now, who.login, action, "duplicate", key, old.id, detail=note)
@@ -295,12 +294,6 @@ class Store(AccountMethods):
         return self._guarded_read(actor, "items", key, unit_code,
                                   lambda conn, who: queries.items(conn, unit_code, form_id, period_id))
 
-    def review_state(self, actor: Account, unit_code: str, form_id: str, period_id: str, *,
-                     item: str = "") -> ReviewInfo | None:
-        key = self._key(unit_code, form_id, period_id, item)
-        return self._guarded_read(actor, "review_state", key, unit_code,
-                                  lambda conn, who: queries.review_info(conn, key))
-
     def status(self, actor: Account, period_id: str) -> list[StatusRow]:
         """Analysts: every active reporting unit; a unit account: only its own row."""
         today = local_date(self.now())
@@ -336,44 +329,3 @@ class Store(AccountMethods):
         return self._guarded_read(actor, "audit", None, None,
                                   lambda conn, who: read_audit(conn, limit, unit_code, outcome),
                                   analyst_only=True)
-
-    # ---- review -----------------------------------------------------------------
-    def review(self, actor: Account, unit_code: str, form_id: str, period_id: str, *, state: str,
-               comment: str = "", adjusted_scores: dict[str, float] | None = None, item: str = "") -> None:
-        """Record Phòng Nội vụ's review of the latest submitted revision (analysts only)."""
-        key = self._key(unit_code, form_id, period_id, item)
-        comment = to_nfc(comment or "").strip()
-        problems = []
-        if state not in REVIEW_STATES:
-            problems.append(f"Trạng thái duyệt {state!r} không hợp lệ (chọn: {', '.join(REVIEW_STATES)})")
-        if state == "needs_correction" and not comment:
-            problems.append("Yêu cầu chỉnh sửa phải kèm nhận xét để đơn vị biết cần sửa gì")
-        scores = None
-        if adjusted_scores is not None:
-            try:
-                scores = {to_nfc(str(k)): float(v) for k, v in adjusted_scores.items()}
-            except (TypeError, ValueError, AttributeError):
-                scores = None
-            if scores is None or not all(math.isfinite(v) for v in scores.values()):
-                problems.append("Điểm thẩm định phải là các số")
-        now = self.now()
-
-        def run(conn: Connection) -> Any:
-            who = self._resolve(conn, actor)
-            if not self._allowed(who, unit_code, analyst_only=True):
-                err = self._denied(actor, "review", unit_code)
-                record(conn, now, actor.login, "review", "denied", key, detail=str(err))
-                return _Refused(err)
-            bad = self._check_key(conn, key, None) or (ValidationFailed(problems) if problems else None)
-            sub = None if bad else writes.lock_submission(conn, key, now)
-            if sub is not None and sub.last_submitted_revision_id is None:
-                bad = StoreError("Đơn vị chưa nộp báo cáo này nên chưa thể duyệt")
-            if bad is not None:
-                record(conn, now, actor.login, "review", "invalid", key, detail=str(bad))
-                return _Refused(bad)
-            conn.execute(reviews.insert().values(
-                submission_id=sub.id, revision_id=sub.last_submitted_revision_id, state=state, comment=comment,
-                reviewer=who.login, at=now, adjusted_scores=scores))
-            record(conn, now, who.login, "review", "ok", key, sub.last_submitted_revision_id, detail=state)
-        self._write(run)
-

@@ -7,7 +7,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from .schema import audit_log
+from .tables import audit_log
 from .types import AuditEntry
 
 __all__ = ["Key", "record", "read_audit"]

@@ -1,7 +1,7 @@
 """Errors raised by the submission store (messages in Vietnamese, shown to users)."""
 from __future__ import annotations
 
-__all__ = ["StoreError", "AccessDenied", "ValidationFailed", "StoreBusy"]
+__all__ = ["StoreError", "AccessDenied", "ValidationFailed", "StoreBusy", "Refused"]
 
 
 class StoreError(Exception):
@@ -22,3 +22,10 @@ class ValidationFailed(StoreError, ValueError):
 
 class StoreBusy(StoreError):
     """The database stayed busy after several retries (never 'database is locked')."""
+
+
+class Refused:
+    """Returned (not raised) from a transaction that must still commit its audit entry."""
+
+    def __init__(self, error: StoreError):
+        self.error = error

@@ -7,14 +7,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Row
 
-from ..text import vn_sort_key
+from ..forms.text import vn_sort_key
 from .audit import Key
 from .reference import PeriodRef, UnitRef
-from .schema import reviews, revisions, submissions
-from .types import ReviewInfo, Revision, StatusRow
+from .tables import reviews, revisions, submissions
+from .types import Revision, StatusRow
 from .writes import REVISION_COLUMNS, _key_clause, last_revision
 
-__all__ = ["to_revision", "latest", "history", "items", "review_info", "status_rows", "latest_submitted"]
+__all__ = ["to_revision", "latest", "history", "items", "status_rows", "latest_submitted"]
 
 
 def to_revision(row: Row) -> Revision:
@@ -47,19 +47,6 @@ def items(conn: Connection, unit_code: str, form_id: str, period_id: str) -> lis
                                          submissions.c.form_id == form_id,
                                          submissions.c.period_id == period_id)
     return sorted((r.item for r in conn.execute(q)), key=vn_sort_key)
-
-
-def _to_review(row: Row, number: int) -> ReviewInfo:
-    return ReviewInfo(state=row.state, comment=row.comment, reviewer=row.reviewer, at=row.at,
-                      adjusted_scores=row.adjusted_scores, revision_number=number)
-
-
-def review_info(conn: Connection, key: Key) -> ReviewInfo | None:
-    q = (select(reviews, revisions.c.number).join(submissions, submissions.c.id == reviews.c.submission_id)
-         .join(revisions, revisions.c.id == reviews.c.revision_id)
-         .where(_key_clause(key)).order_by(reviews.c.id.desc()).limit(1))
-    row = conn.execute(q).first()
-    return _to_review(row, row.number) if row else None
 
 
 def _item_state(sub: Row, review: Row | None) -> str:

@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from ..text import to_nfc
+from ..forms.text import to_nfc
 from .errors import StoreError
-from .schema import form_templates, periods, revisions, submissions, units
+from .tables import form_templates, periods, revisions, submissions, units
 
 __all__ = ["dialect_insert", "upsert_reference", "Reference", "read_reference", "form_tuple"]
 

@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, Literal
 
 __all__ = ["Account", "Revision", "SubmitResult", "ReviewInfo", "StatusRow", "AuditEntry",
-           "VN_TZ", "local_date", "REVIEW_STATES", "STATUS_LABELS"]
+           "REVIEW_STATES", "STATUS_LABELS"]
 
 Role = Literal["unit", "analyst"]
 ReviewState = Literal["received", "needs_correction", "approved"]
 REVIEW_STATES: tuple[str, ...] = ("received", "needs_correction", "approved")
-# Vietnam: UTC+7 all year, no daylight saving time.
-VN_TZ = timezone(timedelta(hours=7), "ICT")
 
 STATUS_LABELS = {
     "not_started": "Chưa làm",
@@ -22,11 +20,6 @@ STATUS_LABELS = {
     "approved": "Đã duyệt",
     "received": "Đã tiếp nhận",
 }
-
-
-def local_date(moment: datetime) -> date:
-    """The Vietnam calendar date of an aware datetime (deadlines are local dates)."""
-    return moment.astimezone(VN_TZ).date()
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, Row
 
-from ..text import to_nfc_deep
+from ..forms.text import to_nfc_deep
 from .audit import Key
 from .engine import RetryTransaction, dumps
 from .reference import dialect_insert
-from .schema import revisions, submissions
+from .tables import revisions, submissions
 from .types import Revision
 
 __all__ = ["find_attempt", "lock_submission", "append_revision", "last_revision", "REVISION_COLUMNS",

@@ -1,6 +1,6 @@
 """ipywidgets controls that render form templates (no pandas, no Excel here)."""
 from .criterion import CriterionControl
-from .fields import FieldControl
+from .field_control import FieldControl
 from .form import FormView, UserFacingError
 from .repeat import RepeatControl
 

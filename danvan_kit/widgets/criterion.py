@@ -10,9 +10,9 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
-from ..numbers import format_number
-from ..schema import FieldSpec
-from .fields import HINT_STYLE, FieldControl
+from ..forms.numbers import format_number
+from ..forms.schema import FieldSpec
+from .field_control import HINT_STYLE, FieldControl
 
 __all__ = ["CriterionControl"]
 

@@ -15,11 +15,12 @@ from typing import Any, Callable, Mapping
 
 import ipywidgets as w
 
-from ..numbers import format_number
-from ..schema import FormTemplate
-from ..validation import FormEngine, FormState, ValidationResult, coerce_value
+from ..forms.engine import FormEngine, FormState, ValidationResult
+from ..forms.numbers import format_number
+from ..forms.schema import FormTemplate
+from ..forms.values import coerce_value
 from .criterion import CriterionControl
-from .fields import ERROR_STYLE, HINT_STYLE, FieldControl
+from .field_control import ERROR_STYLE, HINT_STYLE, FieldControl
 from .repeat import RepeatControl
 
 __all__ = ["FormView", "UserFacingError"]
@@ -60,7 +61,7 @@ class FormView(w.VBox):
                  review_comment: str | None = None, readonly: bool = False,
                  submit_label: str = "Nộp báo cáo"):
         self.template = template
-        self.engine = FormEngine(template)
+        self.engine = FormEngine.of(template)
         self.on_submit, self.on_save_draft, self.on_change = on_submit, on_save_draft, on_change
         self._loading = False
         self._checked = False  # after the first submit attempt, errors follow every edit

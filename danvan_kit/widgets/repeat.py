@@ -6,8 +6,8 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
-from ..schema import FieldSpec
-from .fields import ERROR_STYLE, HINT_STYLE, FieldControl, label_html
+from ..forms.schema import FieldSpec
+from .field_control import ERROR_STYLE, HINT_STYLE, FieldControl, label_html
 
 __all__ = ["RepeatControl"]
 

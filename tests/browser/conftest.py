@@ -84,7 +84,7 @@ class VoilaServer:
 
 
 def _voila_args(port: int) -> list[str]:
-    from danvan_kit.serve import voila_command
+    from danvan_kit.app.server import voila_command
 
     return voila_command(port=port)[3:]  # drop "python -m voila"
 

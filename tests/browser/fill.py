@@ -1,7 +1,7 @@
 """Fill a rendered form in the browser the way a person does, field by field."""
 from __future__ import annotations
 
-from danvan_kit.schema import FormTemplate
+from danvan_kit.forms.schema import FormTemplate
 
 
 def fill_field(page, spec, value, scope: str = "") -> None:

@@ -9,9 +9,15 @@ import uuid
 from pathlib import Path
 
 import pytest
+from samples import (
+    MODEL_INPUT,
+    MODEL_ROWS,
+    REPORT_INPUT,
+    REPORT_ROWS,
+    SELF_ASSESSMENT_INPUT,
+)
 
-from samples import MODEL_INPUT, MODEL_ROWS, REPORT_INPUT, REPORT_ROWS, SELF_ASSESSMENT_INPUT
-from danvan_kit.catalog import load_catalog
+from danvan_kit.catalog.loading import load_catalog
 from danvan_kit.store import Store
 
 from .conftest import shot

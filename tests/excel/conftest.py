@@ -1,9 +1,16 @@
 """Excel fixtures: the filled store, the workbooks built from it once, LibreOffice (skipped when absent)."""
 from __future__ import annotations
 
-
 import pytest
-from excelfill import SOFFICE, SOFFICE_SKIP, TODAY, Books, Filled, LibreOffice, fill_store
+from excelfill import (
+    SOFFICE,
+    SOFFICE_SKIP,
+    TODAY,
+    Books,
+    Filled,
+    LibreOffice,
+    fill_store,
+)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
@@ -22,7 +29,11 @@ def filled(tmp_path_factory, catalog) -> Filled:
 
 @pytest.fixture(scope="session")
 def books(filled, tmp_path_factory) -> Books:
-    from danvan_kit.excel import build_consolidated, build_province_summary, unit_copy_bytes
+    from danvan_kit.excel import (
+        build_consolidated,
+        build_province_summary,
+        unit_copy_bytes,
+    )
 
     folder = tmp_path_factory.mktemp("books")
     consolidated, data = {}, {}

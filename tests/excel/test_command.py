@@ -6,7 +6,7 @@ import sys
 
 from click.testing import CliRunner
 
-from danvan_kit.excel import export
+from danvan_kit.cli.export import export
 
 
 def test_danvan_export_rebuilds_the_periods_workbooks_from_the_store(filled, tmp_path):

@@ -8,8 +8,8 @@ import pytest
 from excelfill import FORMULA_TEXT, PLUS_TEXT
 from excelkit import column, find_sheet, load, read_table
 
-from danvan_kit.excel.report import content_sections
-from danvan_kit.text import vn_sort_key
+from danvan_kit.figures.sums import content_sections
+from danvan_kit.forms.text import vn_sort_key
 
 
 def _submitted(filled, period):

@@ -13,9 +13,9 @@ import pytest
 from excelfill import TODAY, fill_store
 from excelkit import find_sheet, load, read_table
 
-from danvan_kit.excel import export_period, request_export
-from danvan_kit.excel.pending import PENDING_DIR, STARTING, worker_running
-from danvan_kit.excel.publish import NOTE_FILE, TEMP_PREFIX, VERSIONS_DIR
+from danvan_kit.publishing import export_period, request_export
+from danvan_kit.publishing.pending import PENDING_DIR, STARTING, worker_running
+from danvan_kit.publishing.publish import NOTE_FILE, TEMP_PREFIX, VERSIONS_DIR
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,7 +93,7 @@ CHILD = """
 import sys
 from pathlib import Path
 from danvan_kit.catalog import load_catalog
-from danvan_kit.excel import export_period
+from danvan_kit.publishing import export_period
 from danvan_kit.store import Store
 catalog, store = load_catalog(), Store.open(data_dir=sys.argv[1])
 print("ready", flush=True)

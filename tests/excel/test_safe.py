@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import openpyxl
 
-from danvan_kit.excel.safe import MAX_CELL_CHARS, SheetNames, fit_cell, new_workbook, write_text
+from danvan_kit.excel.safe import (
+    MAX_CELL_CHARS,
+    SheetNames,
+    fit_cell,
+    new_workbook,
+    write_text,
+)
 
 HOSTILE = ['=HYPERLINK("http://x","bấm")', "+1+1", "-2+3", "@SUM(A1)", "http://example.com", "0123",
            "1.234,5", "=1/0"]

@@ -12,7 +12,12 @@ import pytest
 from bookkit import INPUT, blank, fill, keys
 from samples import REPORT_INPUT
 
-from danvan_kit.roundtrip import BlankFormError, blank_form_bytes, default_filename, import_file
+from danvan_kit.roundtrip import (
+    BlankFormError,
+    blank_form_bytes,
+    default_filename,
+    import_file,
+)
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 

@@ -11,7 +11,7 @@ from bookkit import cell_of, fill
 from click.testing import CliRunner
 from samples import REPORT_INPUT
 
-from danvan_kit.roundtrip import blank_form, import_
+from danvan_kit.cli.roundtrip import blank_form, import_
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_import_of_an_empty_folder_or_an_uninitialised_store_exits_1_with_a_reas
     empty = cli("import", str(books), "--data-dir", str(tmp_path / "data"))
     assert empty.exit_code == 1 and "danvan init" in empty.output
     (tmp_path / "fresh").mkdir()
-    from danvan_kit.catalog import load_catalog
+    from danvan_kit.catalog.loading import load_catalog
     from danvan_kit.store import Store
 
     catalog = load_catalog()

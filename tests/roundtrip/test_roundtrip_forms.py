@@ -6,14 +6,20 @@ from datetime import date
 
 import pytest
 from bookkit import blank, fill, patch_xml
-from samples import (MODEL_INPUT, MODEL_ROWS, REPORT_INPUT, REPORT_ROWS, SELF_ASSESSMENT_INPUT,
-                     SELF_ASSESSMENT_TOTAL)
+from samples import (
+    MODEL_INPUT,
+    MODEL_ROWS,
+    REPORT_INPUT,
+    REPORT_ROWS,
+    SELF_ASSESSMENT_INPUT,
+    SELF_ASSESSMENT_TOTAL,
+)
 
-from danvan_kit.catalog import Catalog
+from danvan_kit.catalog.loading import Catalog
+from danvan_kit.forms.engine import validate_submission
+from danvan_kit.forms.loader import load_form
 from danvan_kit.roundtrip import import_file, import_path
 from danvan_kit.store import Store
-from danvan_kit.templates import load_form
-from danvan_kit.validation import validate_submission
 
 EVERY_TYPE = """\
 id: bao-cao-dinh-ky

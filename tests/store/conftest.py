@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from storekit import CALENDAR_PATH, FORMS, ORG_PATH, PG_SKIP_REASON, PG_URL, Clock
 
-from danvan_kit.org import Organisation, load_organisation
-from danvan_kit.periods import load_calendar
+from danvan_kit.catalog.calendar import load_calendar
+from danvan_kit.catalog.organisation import Organisation, load_organisation
 from danvan_kit.store import Account, Store
 
 BACKENDS = [

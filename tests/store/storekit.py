@@ -5,7 +5,7 @@ import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from danvan_kit.org import Organisation, Unit
+from danvan_kit.catalog.organisation import Organisation, Unit
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG_PATH = ROOT / "templates" / "organisation" / "hon-quan-2023.yaml"

@@ -23,7 +23,7 @@ AIMED_AT_B = {
     "audit": lambda s, who: s.audit(who),
 }
 # Methods that answer a unit account with its own rows only (never an error, never B's rows).
-OWN_ROWS_ONLY = {"status", "submissions"}
+OWN_ROWS_ONLY = {"status", "submissions", "reviews"}
 
 
 def _actor_methods() -> set[str]:
@@ -59,6 +59,15 @@ def test_status_and_submissions_show_unit_a_only_its_own_rows(store, unit_a, b_h
     assert store.submissions(unit_a, PERIOD) == []
     store.submit(unit_a, A, FORM, PERIOD, {"v": 1}, template_version=1, attempt_id="a1")
     assert [r.unit_code for r in store.submissions(unit_a, PERIOD)] == [A]
+
+
+def test_a_periods_reviews_show_unit_a_only_its_own(store, unit_a, analyst, b_has_data):
+    store.review(analyst, B, FORM, PERIOD, state="needs_correction", comment="Bổ sung số liệu của B")
+    assert store.reviews(unit_a, PERIOD) == {}
+    assert store.reviews(analyst, PERIOD)[(B, "")].comment == "Bổ sung số liệu của B"
+    store.submit(unit_a, A, FORM, PERIOD, {"v": 1}, template_version=1, attempt_id="a1")
+    store.review(analyst, A, FORM, PERIOD, state="approved")
+    assert [(key, r.state) for key, r in store.reviews(unit_a, PERIOD).items()] == [((A, ""), "approved")]
 
 
 def test_a_unit_cannot_review_even_its_own_report(store, unit_a, analyst):

@@ -7,8 +7,9 @@ import io
 import pytest
 from click.testing import CliRunner
 
-from danvan_kit.catalog import load_catalog
-from danvan_kit.cli import DEMO_ANALYST, DEMO_PASSCODE, main
+from danvan_kit.catalog.loading import load_catalog
+from danvan_kit.cli import main
+from danvan_kit.cli.commands import DEMO_ANALYST, DEMO_PASSCODE
 from danvan_kit.store import Store
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from storekit import REPORT
 
 from danvan_kit.store import Store
-from danvan_kit.store.schema import audit_log, revisions, submissions
+from danvan_kit.store.tables import audit_log, revisions, submissions
 
 FORM, PERIOD = REPORT
 ROUNDS = 6

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from storekit import FORMS, synthetic_organisation
 
 from danvan_kit.store import Store
-from danvan_kit.store.schema import audit_log, revisions, submissions
+from danvan_kit.store.tables import audit_log, revisions, submissions
 
 PROCESSES, WRITES = 40, 25
 

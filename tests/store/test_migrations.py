@@ -8,13 +8,13 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from danvan_kit.catalog import load_catalog
+from danvan_kit.catalog.loading import load_catalog
 from danvan_kit.cli import main
 from danvan_kit.store import Store
 from danvan_kit.store.accounts import hash_passcode
 from danvan_kit.store.engine import make_engine
 from danvan_kit.store.migrate import current_revision, head_revision, upgrade
-from danvan_kit.store.schema import metadata
+from danvan_kit.store.tables import metadata
 
 
 def test_the_migrations_build_exactly_the_tables_the_code_declares(db_url):

@@ -9,11 +9,10 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
+from storekit import FORMS, REPORT
 
 from danvan_kit.store import AccessDenied, Store, StoreError, ValidationFailed
-from danvan_kit.store.schema import accounts, revisions
-
-from storekit import FORMS, REPORT
+from danvan_kit.store.tables import accounts, revisions
 
 FORM, PERIOD = REPORT
 

@@ -1,0 +1,113 @@
+"""Reporting periods and their deadlines, configured per year in YAML."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..forms.template_error import TemplateError
+from ..forms.yamlfile import load_model, read_yaml
+
+__all__ = ["Period", "Calendar", "load_calendar", "PERIOD_KINDS"]
+
+PeriodKind = Literal["six_month", "annual", "self_assessment", "models"]
+
+PERIOD_KINDS: dict[str, str] = {
+    "six_month": "Báo cáo 6 tháng",
+    "annual": "Báo cáo năm",
+    "self_assessment": "Tự chấm điểm, xếp loại",
+    "models": "Mô hình Dân vận khéo",
+}
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(pattern=r"^[a-z0-9]+$")
+    kind: PeriodKind
+    title: str
+    form: str
+    due: str = Field(pattern=r"^\d{2}/\d{2}$")
+
+
+class _CalendarFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    years: list[int] = Field(min_length=1)
+    each_year: list[_Entry] = Field(min_length=1)
+    overrides: dict[int, dict[str, dict[str, str]]] = {}
+
+    @field_validator("years")
+    @classmethod
+    def _sane_years(cls, years: list[int]) -> list[int]:
+        for y in years:
+            if not 2000 <= y <= 2100:
+                raise ValueError(f"năm {y} không hợp lệ")
+        return years
+
+
+class Period(BaseModel):
+    """One reporting period: e.g. id '2026-6t', due 05/05/2026, form 'bao-cao-dinh-ky'."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    year: int
+    kind: PeriodKind
+    title: str
+    form: str
+    due: date
+
+    def days_late(self, when: date) -> int:
+        """Days after the due date (0 when on time)."""
+        return max(0, (when - self.due).days)
+
+
+class Calendar(BaseModel):
+    """All periods, in date order."""
+
+    model_config = ConfigDict(frozen=True)
+    periods: tuple[Period, ...]
+
+    def get(self, period_id: str) -> Period:
+        for p in self.periods:
+            if p.id == period_id:
+                return p
+        raise KeyError(period_id)
+
+    def for_year(self, year: int) -> list[Period]:
+        return [p for p in self.periods if p.year == year]
+
+
+def _due(path: Path, where: str, text: str, year: int) -> date:
+    try:
+        day, month = (int(x) for x in text.split("/"))
+        return date(year, month, day)
+    except ValueError:
+        raise TemplateError(path, [(where, f"hạn {text!r} không phải ngày hợp lệ (dd/mm) của năm {year}")]) from None
+
+
+def load_calendar(path: str | Path) -> Calendar:
+    """Expand the calendar file into concrete periods; TemplateError names file and field."""
+    path = Path(path)
+    data = read_yaml(path)
+    spec = load_model(path, _CalendarFile, data)
+    keys = [e.key for e in spec.each_year]
+    if len(set(keys)) != len(keys):
+        raise TemplateError(path, [("each_year", "có khóa (key) bị trùng")])
+    periods = []
+    for year in spec.years:
+        over = spec.overrides.get(year, {})
+        for name in over:
+            if name not in keys:
+                raise TemplateError(path, [(f"overrides.{year}.{name}", "không có kỳ báo cáo với khóa này")])
+        for entry in spec.each_year:
+            fields = entry.model_dump() | over.get(entry.key, {})
+            where = f"overrides.{year}.{entry.key}" if entry.key in over else f"each_year ({entry.key})"
+            periods.append(Period(
+                id=f"{year}-{entry.key}", year=year, kind=entry.kind,
+                title=fields["title"].format(year=year), form=fields["form"],
+                due=_due(path, where + ".due", fields["due"], year),
+            ))
+    periods.sort(key=lambda p: (p.due, p.id))
+    return Calendar(periods=tuple(periods))

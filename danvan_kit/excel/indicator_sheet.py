@@ -1,0 +1,76 @@
+"""The indicator sheet (the province's layout): STT, Chỉ tiêu, ĐVT, a value column per body, total.
+
+Hidden columns A–C carry each row's stable key, its rule (sum, mean, calc:…) and the
+count behind a mean, so `roll_up` can read the sheet back and total several bodies.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+
+from ..figures.indicators import Indicator, is_number
+from .page import Heading, Styles, print_setup, write_heading, write_signature
+from .safe import SheetNames, write_text
+
+__all__ = ["write_indicator_sheet", "INDICATOR_SHEET", "KEY_HEADER"]
+
+INDICATOR_SHEET = "Chỉ tiêu tổng hợp"
+KEY_HEADER = "__key__"
+_ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
+
+
+def write_indicator_sheet(wb: Workbook, st: Styles, names: SheetNames, heading: Heading, rows: list[Indicator],
+                          sources: list[str], totals: list[Any] | None = None, total_ns: list[int] | None = None,
+                          preparer: str = "") -> str:
+    """Hidden key/rule/n columns A–C, then STT, Chỉ tiêu, ĐVT, one column per body and 'Tổng cộng'."""
+    name = names.add(INDICATOR_SHEET)
+    ws = wb.add_worksheet(name)
+    value_headers = list(sources) + (["Tổng cộng"] if totals is not None else [])
+    widths = [6, 58, 11] + [max(14, min(22, len(s) * 0.8)) for s in value_headers]
+    ws.set_column(0, 2, 10, None, {"hidden": True})
+    for i, w in enumerate(widths):
+        ws.set_column(3 + i, 3 + i, w)
+    row = write_heading(ws, st, heading, widths, first_col=3)
+    header = row
+    for c, text in enumerate([KEY_HEADER, "__rule__", "__n__"]):
+        ws.write_string(row, c, text)
+    for i, text in enumerate(["STT", "Chỉ tiêu", "Đơn vị tính"] + value_headers):
+        write_text(ws, row, 3 + i, text, st["th"])
+    ws.set_row(row, 32)
+    row += 1
+    for i in range(len(widths)):
+        write_text(ws, row, 3 + i, f"({i + 1})", st["th_num"])
+    first = row + 1
+    heads = items = 0
+    for r, ind in enumerate(rows):
+        at = first + r
+        ws.write_string(at, 0, ind.key)
+        ws.write_string(at, 1, ind.rule)
+        n_total = (total_ns[r] if total_ns is not None else sum(ind.ns)) if ind.rule == "mean" else 0
+        ws.write_number(at, 2, n_total)
+        if ind.rule == "heading":
+            write_text(ws, at, 3, _ROMAN[heads] if heads < len(_ROMAN) else str(heads + 1), st["section"])
+            heads, items = heads + 1, 0
+            ws.merge_range(at, 4, at, 3 + len(widths) - 1, "", st["section"])
+            write_text(ws, at, 4, ind.label, st["section"])
+            continue
+        items += 1
+        write_text(ws, at, 3, str(items), st["center"])
+        write_text(ws, at, 4, ind.label, st["text"])
+        write_text(ws, at, 5, ind.unit, st["center"])
+        cells = list(ind.values) + ([totals[r]] if totals is not None else [])
+        for c, v in enumerate(cells):
+            bold = totals is not None and c == len(cells) - 1
+            if is_number(v):
+                kind = "int" if float(v).is_integer() and ind.unit != "%" else "dec"
+                ws.write_number(at, 6 + c, v, st[("total_" if bold else "") + kind])
+            else:
+                ws.write_blank(at, 6 + c, None, st["total_text" if bold else "center"])
+    last = first + len(rows) - 1
+    end = write_signature(ws, st, last + 1, len(widths), preparer=preparer, first_col=3)
+    print_setup(ws, ncols=3 + len(widths), header=(header, header + 1), last_row=end,
+                landscape=len(value_headers) > 3, freeze_col=6, autofilter=False)
+    return name
+
+

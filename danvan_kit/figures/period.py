@@ -1,0 +1,120 @@
+"""What a workbook shows, read from the store once: units, their latest submissions and reviews.
+
+Builders take a `PeriodData` rather than the store, so the benchmark (and any
+other source) can feed them national-scale data without a database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ..settings import today_vn
+
+__all__ = ["Entry", "UnitLine", "PeriodData", "gather", "companion_periods", "heading_bodies"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One unit's latest submitted revision for one item, with the latest review of it."""
+
+    unit_code: str
+    item: str
+    data: dict[str, Any]
+    template_version: int
+    created_at: datetime | None
+    on_time: bool | None
+    days_late: int
+    number: int
+    review: Any = None  # store.ReviewInfo | None
+
+    @property
+    def current_review(self) -> Any:
+        """The review if it is of this very revision (a later resubmission is not yet reviewed)."""
+        r = self.review
+        return r if r is not None and getattr(r, "revision_number", self.number) == self.number else None
+
+
+@dataclass
+class UnitLine:
+    """A reporting unit in a period: its status row (None if not in the tree) and its entries."""
+
+    code: str
+    name: str
+    status: Any = None  # store.StatusRow | None
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
+class PeriodData:
+    """Everything one period's workbook needs."""
+
+    period: Any            # periods.Period
+    form: Any              # schema.FormTemplate used for the columns
+    units: list[UnitLine]
+    parent: str
+    issuer: str
+    place: str
+    today: date
+    forms: dict[int, Any] = field(default_factory=dict)   # template version -> FormTemplate
+    companions: list["PeriodData"] = field(default_factory=list)
+    source: str = ""       # the body this data covers (column header in province summaries)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)   # derived results, computed once
+
+    def form_of(self, entry: Entry) -> Any:
+        return self.forms.get(entry.template_version, self.form)
+
+    @property
+    def entries(self) -> list[tuple[UnitLine, Entry]]:
+        return [(u, e) for u in self.units for e in u.entries]
+
+
+
+
+
+
+def heading_bodies(catalog: Any, unit_code: str | None = None) -> tuple[str, str]:
+    """(parent body, issuing body) for a unit, by default the hub that consolidates."""
+    org = catalog.organisation
+    unit = org.unit(unit_code or org.hub)
+    parent = org.unit(unit.reports_to[0]).name if unit.reports_to and unit.reports_to[0] in org.by_code \
+        else org.name
+    return parent, unit.name
+
+
+def companion_periods(catalog: Any, period: Any) -> list[Any]:
+    """The same year's self-assessment and model periods, shown again in the annual workbook."""
+    if period.kind != "annual":
+        return []
+    return [p for p in catalog.calendar.for_year(period.year) if p.kind in ("self_assessment", "models")]
+
+
+def gather(catalog: Any, store: Any, period_id: str, *, today: date | None = None,
+           with_companions: bool = True) -> PeriodData:
+    """Read a period's status, latest submissions and reviews from the store (as the system analyst)."""
+    actor = store.system_actor()
+    period = catalog.calendar.get(period_id)
+    form = catalog.form_for(period)
+    rows = store.status(actor, period_id)
+    lines = {r.unit_code: UnitLine(r.unit_code, r.unit_name, r) for r in rows}
+    order = [r.unit_code for r in rows]
+    reviews = store.reviews(actor, period_id)
+    for rev in store.submissions(actor, period_id):
+        line = lines.get(rev.unit_code)
+        if line is None:  # a unit no longer in the tree: its submission still shows
+            name = catalog.organisation.by_code[rev.unit_code].name \
+                if rev.unit_code in catalog.organisation.by_code else rev.unit_code
+            line = lines[rev.unit_code] = UnitLine(rev.unit_code, name)
+            order.append(rev.unit_code)
+        review = reviews.get((rev.unit_code, rev.item))
+        line.entries.append(Entry(rev.unit_code, rev.item, rev.data, rev.template_version, rev.created_at,
+                                  rev.on_time, rev.days_late, rev.number, review))
+    forms = {f.version: f for f in catalog.forms if f.id == form.id}
+    parent, issuer = heading_bodies(catalog)
+    data = PeriodData(period=period, form=form, units=[lines[c] for c in order], parent=parent, issuer=issuer,
+                      place=catalog.organisation.place, today=today or today_vn(), forms=forms,
+                      source=parent)
+    if with_companions:
+        data.companions = [gather(catalog, store, p.id, today=data.today, with_companions=False)
+                           for p in companion_periods(catalog, period)]
+    return data

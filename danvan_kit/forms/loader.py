@@ -1,0 +1,213 @@
+"""Load form templates from YAML and check what pydantic cannot: names, expressions, scores.
+
+Every problem is reported with the file and the field, in Vietnamese, so an
+analyst who edits a template sees exactly what to fix (`danvan templates check`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .expressions import ExpressionError, compile_expression
+from .schema import FIELD_TYPES, FieldSpec, FormTemplate, Scoring
+from .scoring import FORM_FUNCTIONS
+from .template_error import TemplateError
+from .yamlfile import load_model, read_yaml
+
+__all__ = ["FORM_FUNCTIONS", "load_form", "check_form"]
+
+
+_NUMBER_TYPES = ("integer", "decimal")
+
+
+def _where(field: FieldSpec, key: str = "", parent: FieldSpec | None = None) -> str:
+    name = f"{parent.name}.{field.name}" if parent else field.name
+    return f"trường '{name}'" + (f" ({key})" if key else "")
+
+
+def _check_expressions(form: FormTemplate, problems: list[tuple[str, str]]) -> dict[str, set[str]]:
+    """Compile every expression; return calculation dependencies for cycle checks."""
+    top = {f.name for f in form.all_fields()}
+    sections = {s.name for s in form.sections}
+    calc_deps: dict[str, set[str]] = {}
+
+    def check(text: str | None, where: str, known: set[str]) -> set[str]:
+        if text is None:
+            return set()
+        try:
+            expr = compile_expression(text, extra_functions=FORM_FUNCTIONS)
+        except ExpressionError as exc:
+            problems.append((where, f"biểu thức {text!r} không hợp lệ: {exc}"))
+            return set()
+        unknown = sorted(expr.names - known - sections)
+        if unknown:
+            problems.append((where, f"biểu thức {text!r} dùng tên không có trong biểu mẫu: {', '.join(unknown)}"))
+        return set(expr.names)
+
+    for section in form.sections:
+        check(section.relevant, f"phần '{section.name}' (relevant)", top)
+        for f in section.fields:
+            check(f.relevant, _where(f, "relevant"), top)
+            check(f.constraint, _where(f, "constraint"), top)
+            if f.calculation:
+                calc_deps[f.name] = check(f.calculation, _where(f, "calculation"), top)
+            for sub in f.fields or []:
+                row = top | {s.name for s in f.fields or []}
+                check(sub.relevant, _where(sub, "relevant", f), row)
+                check(sub.constraint, _where(sub, "constraint", f), row)
+                check(sub.calculation, _where(sub, "calculation", f), row)
+    if form.scoring:
+        check(form.scoring.ineligible_when, "scoring.ineligible_when", top)
+        if "classify" in _functions_of(form.scoring.ineligible_when):
+            problems.append(("scoring.ineligible_when",
+                             "điều kiện không xếp loại không được dùng classify() (classify dùng chính điều kiện này)"))
+    return calc_deps
+
+
+def _functions_of(text: str | None) -> frozenset[str]:
+    try:
+        return compile_expression(text, extra_functions=FORM_FUNCTIONS).functions if text else frozenset()
+    except ExpressionError:
+        return frozenset()  # already reported by check()
+
+
+def _check_cycles(calc_deps: dict[str, set[str]], problems: list[tuple[str, str]]) -> None:
+    state: dict[str, int] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = " → ".join(path[path.index(name):] + [name])
+            problems.append((f"trường '{name}' (calculation)", f"phép tính vòng tròn: {cycle}"))
+            return
+        state[name] = 1
+        for dep in calc_deps.get(name, ()):
+            if dep in calc_deps:
+                visit(dep, path + [name])
+        state[name] = 2
+
+    for name in calc_deps:
+        visit(name, [])
+
+
+def _check_field(f: FieldSpec, problems: list[tuple[str, str]], parent: FieldSpec | None = None) -> None:
+    w = lambda key="": _where(f, key, parent)  # noqa: E731
+    if f.type in ("select_one", "select_many"):
+        if not f.choices:
+            problems.append((w("choices"), f"kiểu '{f.type}' cần danh sách lựa chọn (choices)"))
+        else:
+            values = [c.value for c in f.choices]
+            dup = sorted({v for v in values if values.count(v) > 1})
+            if dup:
+                problems.append((w("choices"), f"giá trị lựa chọn bị trùng: {', '.join(dup)}"))
+    elif f.choices:
+        problems.append((w("choices"), f"kiểu '{f.type}' không dùng danh sách lựa chọn"))
+    if f.type == "repeat":
+        if not f.fields:
+            problems.append((w("fields"), "bảng nhiều dòng (repeat) cần danh sách cột (fields)"))
+        else:
+            names = [s.name for s in f.fields]
+            for n in sorted({n for n in names if names.count(n) > 1}):
+                problems.append((w("fields"), f"tên cột '{n}' bị trùng"))
+            for sub in f.fields:
+                if sub.type == "repeat":
+                    problems.append((_where(sub, "type", f), "không lồng bảng nhiều dòng trong bảng nhiều dòng"))
+                _check_field(sub, problems, f)
+        if f.min_rows > f.max_rows:
+            problems.append((w("min_rows"), "min_rows lớn hơn max_rows"))
+    elif f.fields:
+        problems.append((w("fields"), "chỉ kiểu 'repeat' mới có danh sách cột (fields)"))
+    if (f.min is not None or f.max is not None) and f.type not in _NUMBER_TYPES:
+        problems.append((w("min/max"), f"min/max chỉ dùng cho số, không dùng cho kiểu '{f.type}'"))
+    if f.min is not None and f.max is not None and f.min > f.max:
+        problems.append((w("min/max"), f"min ({f.min:g}) lớn hơn max ({f.max:g})"))
+    if f.max_score is not None:
+        if f.type not in _NUMBER_TYPES:
+            problems.append((w("max_score"), "chỉ trường số mới có điểm tối đa"))
+    elif f.evidence:
+        problems.append((w("evidence"), "minh chứng (evidence) chỉ dùng cho tiêu chí có điểm tối đa (max_score)"))
+    if f.calculation and f.required:
+        problems.append((w("required"), "trường tính tự động không thể bắt buộc nhập"))
+    if f.type == "note" and (f.required or f.calculation):
+        problems.append((w(), "trường ghi chú (note) chỉ để hiển thị"))
+    if f.default is not None:
+        from .values import coerce_value  # local: avoids an import cycle
+
+        _, err = coerce_value(f, f.default)
+        if err:
+            problems.append((w("default"), f"giá trị mặc định {f.default!r}: {err}"))
+
+
+def _check_scoring(form: FormTemplate, problems: list[tuple[str, str]]) -> None:
+    scored = form.score_fields()
+    for section in form.sections:
+        in_section = [f.max_score for f in section.fields if f.max_score is not None]
+        if section.max_score is not None and abs(sum(in_section) - section.max_score) > 1e-9:
+            problems.append((f"phần '{section.name}' (max_score)",
+                             f"điểm tối đa của phần là {section.max_score:g} nhưng các tiêu chí cộng lại {sum(in_section):g}"))
+    scoring: Scoring | None = form.scoring
+    if scoring is None:
+        return
+    total = sum(f.max_score or 0 for f in scored)
+    if scored and abs(total - scoring.total_max) > 1e-9:
+        problems.append(("scoring.total_max", f"tổng điểm tối đa là {scoring.total_max:g} nhưng các tiêu chí cộng lại {total:g}"))
+    bands = sorted(scoring.classes, key=lambda b: b.from_)
+    labels = [b.label for b in bands]
+    for dup in sorted({x for x in labels if labels.count(x) > 1}):
+        problems.append(("scoring.classes", f"loại '{dup}' bị trùng"))
+    if bands[0].from_ != 0:
+        problems.append(("scoring.classes", f"thang xếp loại phải bắt đầu từ 0 điểm (đang bắt đầu từ {bands[0].from_:g}): điểm dưới đó không có loại"))
+    for low, high in zip(bands, bands[1:]):
+        if low.below is None:
+            problems.append((f"scoring.classes ({low.label})", "chỉ loại cao nhất mới được bỏ trống 'below'"))
+        elif low.below < high.from_:
+            problems.append((f"scoring.classes ({low.label})",
+                             f"thang bị hở: từ {low.below:g} đến dưới {high.from_:g} điểm không thuộc loại nào"))
+        elif low.below > high.from_:
+            problems.append((f"scoring.classes ({low.label})",
+                             f"thang bị chồng: loại '{low.label}' (dưới {low.below:g}) chồng lên loại '{high.label}' (từ {high.from_:g})"))
+    top = bands[-1]
+    if top.below is not None and top.below <= scoring.total_max:
+        problems.append((f"scoring.classes ({top.label})", f"loại cao nhất phải bao gồm điểm tối đa {scoring.total_max:g} (bỏ trống 'below')"))
+    if top.from_ > scoring.total_max:
+        problems.append((f"scoring.classes ({top.label})", f"từ {top.from_:g} điểm, lớn hơn điểm tối đa {scoring.total_max:g}"))
+
+
+def check_form(form: FormTemplate) -> list[tuple[str, str]]:
+    """All meaning problems of a parsed template, as (field, message) pairs."""
+    problems: list[tuple[str, str]] = []
+    names: dict[str, int] = {}
+    for f in form.all_fields():
+        names[f.name] = names.get(f.name, 0) + 1
+    for name, count in names.items():
+        if count > 1:
+            problems.append((f"trường '{name}'", f"tên trường bị trùng ({count} lần): mỗi trường cần một tên riêng"))
+    section_names = [s.name for s in form.sections]
+    for dup in sorted({n for n in section_names if section_names.count(n) > 1}):
+        problems.append((f"phần '{dup}'", "tên phần bị trùng"))
+    for f in form.all_fields():
+        _check_field(f, problems)
+    _check_cycles(_check_expressions(form, problems), problems)
+    _check_scoring(form, problems)
+    return problems
+
+
+def load_form(path: str | Path) -> FormTemplate:
+    """Load, validate and check one form template; TemplateError names file and field."""
+    path = Path(path)
+    data = read_yaml(path)
+    if isinstance(data, dict):
+        for si, section in enumerate(data.get("sections") or []):
+            for fi, field in enumerate((section or {}).get("fields") or [] if isinstance(section, dict) else []):
+                ftype = field.get("type") if isinstance(field, dict) else None
+                if isinstance(ftype, str) and ftype not in FIELD_TYPES:
+                    raise TemplateError(path, [(
+                        f"trường '{field.get('name', f'sections[{si}].fields[{fi}]')}' (type)",
+                        f"kiểu trường '{ftype}' không tồn tại; các kiểu dùng được: {', '.join(FIELD_TYPES)}")])
+    form = load_model(path, FormTemplate, data)
+    problems = check_form(form)
+    if problems:
+        raise TemplateError(path, problems)
+    form._source_text = path.read_text(encoding="utf-8")
+    form._path = str(path)
+    return form

@@ -1,0 +1,192 @@
+"""One input control per template field, built from ipywidgets.
+
+Numbers and dates are typed into text boxes on purpose: the browser's number and
+date inputs silently drop what they cannot parse, while staff must be told
+("phải là số nguyên") — and dates must read dd/mm/yyyy whatever the browser's
+locale. A control exposes `raw` (what was typed) and shows its own error.
+"""
+from __future__ import annotations
+
+import html
+from typing import Any, Callable
+
+import ipywidgets as w
+
+from ..forms.numbers import format_number
+from ..forms.schema import FieldSpec
+from ..forms.text import format_date
+
+__all__ = ["FieldControl", "label_html", "to_display"]
+
+ERROR_STYLE = "color:#b00020;font-size:0.92em"
+HINT_STYLE = "color:#555;font-size:0.9em"
+_NUMBER_WIDTH = "12em"
+
+
+def label_html(f: FieldSpec) -> str:
+    star = ' <span style="color:#b00020" title="Bắt buộc">*</span>' if f.required else ""
+    return f"<b>{html.escape(f.label)}</b>{star}"
+
+
+def to_display(f: FieldSpec, value: Any) -> Any:
+    """A stored value (clean or draft) as the text a control shows."""
+    if value is None:
+        return None
+    if f.is_number and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value)
+    if f.type == "date" and isinstance(value, str) and len(value) == 10 and value[4] == "-":
+        try:
+            return format_date(value)
+        except ValueError:  # a draft keeps what was typed, e.g. "2026-13-01": show it as typed
+            return value
+    return value
+
+
+class FieldControl:
+    """The widgets of one field: label, hint, input, unit and an inline error.
+
+    `on_change` is called with no argument whenever the person edits the value.
+    """
+
+    def __init__(self, spec: FieldSpec, on_change: Callable[[], None] | None = None, compact: bool = False):
+        self.spec = spec
+        self._on_change = on_change or (lambda: None)
+        self._files: list[dict] = []
+        # One HTML widget carries label, hint and error: every widget costs a model in the browser.
+        self._head = "" if compact else label_html(spec) + (
+            f'<br><span style="{HINT_STYLE}">{html.escape(spec.hint)}</span>' if spec.hint else "")
+        self.error = w.HTML(self._head) if not compact else w.HTML(layout=w.Layout(display="none"))
+        self.input = self._make_input()
+        parts: list[w.Widget] = [] if compact else [self.error]
+        row = [self.input]
+        if spec.unit and not compact:
+            row.append(w.HTML(f'<span style="{HINT_STYLE}">{html.escape(spec.unit)}</span>'))
+        if spec.type == "file":
+            row += [self._clear, self._file_list]
+        parts.append(w.HBox(row, layout=w.Layout(align_items="center")) if len(row) > 1 else self.input)
+        if compact:
+            parts.append(self.error)
+        self.container = w.VBox(parts, layout=w.Layout(margin="0 0 0.6em 0"))
+        self.container.add_class("dv-field")
+        self.container.add_class(f"dv-field-{spec.name}")
+
+    # -- construction -------------------------------------------------
+    def _make_input(self) -> w.Widget:
+        f = self.spec
+        full = w.Layout(width="98%")  # 100% plus the widget's margin overflows the page
+        if f.calculation:  # read-only: shows what the engine computed, never edited
+            return w.HTML(self._calc_html(None))
+        if f.type == "text":
+            widget = w.Text(layout=full)
+        elif f.type == "long_text":
+            widget = w.Textarea(layout=w.Layout(width="98%", height="6em"))
+        elif f.type in ("integer", "decimal"):
+            widget = w.Text(placeholder="0" if f.type == "integer" else "0,0", layout=w.Layout(width=_NUMBER_WIDTH))
+        elif f.type == "date":
+            widget = w.Text(placeholder="dd/mm/yyyy", layout=w.Layout(width=_NUMBER_WIDTH))
+        elif f.type == "select_one":
+            # "" (not None) for the prompt: a None value shows an empty box instead of "— Chọn —"
+            options = [("— Chọn —", "")] + [(c.label, c.value) for c in f.choices or []]
+            widget = w.Dropdown(options=options, value="", layout=w.Layout(width="max-content"))
+        elif f.type == "select_many":
+            self._checks = {c.value: w.Checkbox(description=c.label, value=False, indent=False,
+                                                layout=w.Layout(width="auto"))
+                            for c in f.choices or []}
+            for box in self._checks.values():
+                box.observe(self._changed, "value")
+            return w.VBox(list(self._checks.values()))
+        elif f.type == "yes_no":
+            widget = w.RadioButtons(options=[("Có", True), ("Không", False)], value=None,
+                                    layout=w.Layout(width="max-content"))
+        elif f.type == "note":
+            return w.HTML(f'<div style="{HINT_STYLE}">{html.escape(f.hint)}</div>')
+        elif f.type == "file":
+            widget = w.FileUpload(accept=f.accept or "", multiple=True, description="Chọn tệp")
+            self._file_list = w.HTML()
+            self._clear = w.Button(description="Bỏ tệp", layout=w.Layout(width="auto"))
+            self._clear.on_click(lambda _b: self._clear_files())
+        else:  # repeat is built by RepeatControl
+            raise ValueError(f.type)
+        widget.observe(self._changed, "value")
+        return widget
+
+    def _calc_html(self, value: Any) -> str:
+        shown = to_display(self.spec, value)
+        text = html.escape(str(shown)) if shown not in (None, "") else "—"
+        unit = f" {html.escape(self.spec.unit)}" if self.spec.unit and shown not in (None, "") else ""
+        return f'<span class="dv-calc" style="padding:2px 8px;background:#eef3f8;border-radius:3px">{text}{unit}</span>'
+
+    def _changed(self, _change: Any = None) -> None:
+        if self.spec.type == "file" and self.input.value:
+            self._files = list(self.input.value)
+            self._file_list.value = self._files_html()
+        self._on_change()
+
+    def _clear_files(self) -> None:
+        self._files = []
+        self.input.value = ()
+        self._file_list.value = ""
+        self._on_change()
+
+    def _files_html(self) -> str:
+        names = ", ".join(html.escape(str(item.get("name", ""))) for item in self._files)
+        return f'<span style="{HINT_STYLE}">{names}</span>' if names else ""
+
+    # -- value ---------------------------------------------------------
+    @property
+    def raw(self) -> Any:
+        """What the person entered, unparsed (strings for numbers and dates)."""
+        f = self.spec
+        if f.calculation or f.type == "note":
+            return None
+        if f.type == "select_many":
+            return [v for v, box in self._checks.items() if box.value]
+        if f.type == "file":
+            return list(self._files)
+        if f.type == "select_one":
+            return self.input.value or None
+        return self.input.value
+
+    @raw.setter
+    def raw(self, value: Any) -> None:
+        f = self.spec
+        if f.calculation or f.type == "note":
+            return
+        if f.type == "select_many":
+            chosen = set(value or [])
+            for v, box in self._checks.items():
+                box.value = v in chosen
+        elif f.type == "file":
+            self._files = list(value or [])
+            self._file_list.value = self._files_html()
+        elif f.type == "select_one":
+            valid = {opt[1] for opt in self.input.options}
+            self.input.value = value if value in valid else ""
+        elif f.type == "yes_no":
+            self.input.value = value if value in (True, False) else None
+        else:
+            shown = to_display(f, value)
+            self.input.value = "" if shown is None else str(shown)
+
+    def show_computed(self, value: Any) -> None:
+        if self.spec.calculation:
+            self.input.value = self._calc_html(value)
+
+    def set_error(self, message: str | None) -> None:
+        text = f'<span class="dv-error" style="{ERROR_STYLE}">⚠ {html.escape(message)}</span>' if message else ""
+        if self._head:
+            self.error.value = self._head + (f"<br>{text}" if text else "")
+        else:
+            self.error.value = text
+            self.error.layout.display = None if message else "none"
+
+    def set_visible(self, visible: bool) -> None:
+        self.container.layout.display = None if visible else "none"
+
+    def set_disabled(self, disabled: bool) -> None:
+        widgets = [*self._checks.values()] if self.spec.type == "select_many" else [self.input]
+        if self.spec.type == "file":
+            widgets.append(self._clear)
+        for widget in widgets:
+            if hasattr(widget, "disabled"):
+                widget.disabled = disabled
