@@ -139,12 +139,12 @@ class FormPage(w.VBox):
 
     @property
     def item(self) -> str:
-        value = self.item_pick.value if self.form_id == "dan-van-kheo" else ""
+        value = self.item_pick.value if self.period.per_item else ""
         return self._new_item if value == NEW_ITEM else (value or "")
 
     def _refresh_items(self) -> None:
         """Dân vận khéo: a unit may register several models in a period."""
-        if self.form_id != "dan-van-kheo":
+        if not self.period.per_item:
             return
         items = self.app.store.items(self.account, self.unit_code, self.form_id, self.period.id)
         numbers = [int(i) for i in items if i.isdigit()]
@@ -227,7 +227,7 @@ class FormPage(w.VBox):
                                            template_version=self.template.version, attempt_id=attempt_id,
                                            item=self.item)
         except ValidationFailed as exc:
-            raise UserFacingError("Chưa nộp được: " + "; ".join(exc.errors[:5])) from None
+            raise UserFacingError("Chưa nộp được: " + "; ".join(exc.errors[:5]), exc.fields) from None
         except StoreError as exc:
             raise UserFacingError(str(exc)) from None
         revision = result.revision
@@ -240,7 +240,7 @@ class FormPage(w.VBox):
         timing = ("đúng hạn" if result.on_time else
                   f"trễ {result.days_late} ngày so với hạn {format_date(self.period.due)}")
         self._show_header(revision, None)
-        if self.form_id == "dan-van-kheo" and self.item_pick.value == NEW_ITEM:
+        if self.period.per_item and self.item_pick.value == NEW_ITEM:
             self._wanted_item = self.item
             self._refresh_items()
         if result.duplicate:

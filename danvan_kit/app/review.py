@@ -58,10 +58,10 @@ class ReviewPanel(w.VBox):
 
     @property
     def item(self) -> str:
-        return self.item_pick.value or "" if self.period.form == "dan-van-kheo" else ""
+        return self.item_pick.value or "" if self.period.per_item else ""
 
     def _unit_changed(self) -> None:
-        if self.period.form == "dan-van-kheo" and self.unit_pick.value:
+        if self.period.per_item and self.unit_pick.value:
             items = self.app.store.items(self.account, self.unit_pick.value, self.period.form, self.period.id)
             self.item_pick.options = [(f"Mô hình số {i}", i) for i in items]
             self.item_pick.layout.display = None

@@ -10,15 +10,10 @@ import ipywidgets as w
 from ..forms.numbers import format_number
 from .bar_chart import bar_chart
 
-__all__ = ["SummaryView", "previous_period"]
+__all__ = ["SummaryView"]
 
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def previous_period(calendar, period):
-    """The same kind of period one year earlier, if the calendar has it."""
-    return next((p for p in calendar.periods if p.kind == period.kind and p.year == period.year - 1), None)
 
 
 def _download(path, label: str) -> str:
@@ -51,7 +46,7 @@ class SummaryView(w.VBox):
         catalog, store = self.app.catalog, self.app.store
         data = gather(catalog, store, self.period.id)
         indicators = compute_indicators(data)
-        before = previous_period(catalog.calendar, self.period)
+        before = catalog.calendar.previous(self.period)
         old = {}
         if before is not None:
             old = {i.key: i.values[0] for i in compute_indicators(gather(catalog, store, before.id)) if i.values}

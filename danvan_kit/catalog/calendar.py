@@ -62,6 +62,16 @@ class Period(BaseModel):
         """Days after the due date (0 when on time)."""
         return max(0, (when - self.due).days)
 
+    @property
+    def per_item(self) -> bool:
+        """Filed once per registered model ("Dân vận khéo"), each with its own number, not once per unit."""
+        return self.kind == "models"
+
+    @property
+    def shown_in_annual(self) -> bool:
+        """Self-assessment and models are shown again in the same year's annual report."""
+        return self.kind in ("self_assessment", "models")
+
 
 class Calendar(BaseModel):
     """All periods, in date order."""
@@ -77,6 +87,25 @@ class Calendar(BaseModel):
 
     def for_year(self, year: int) -> list[Period]:
         return [p for p in self.periods if p.year == year]
+
+    def annual(self, year: int) -> Period | None:
+        """The annual report period of a year."""
+        return next((p for p in self.periods if p.year == year and p.kind == "annual"), None)
+
+    def companions(self, period: Period) -> list[Period]:
+        """For an annual report: the same year's self-assessment and model periods it shows again."""
+        if period.kind != "annual":
+            return []
+        return [p for p in self.for_year(period.year) if p.shown_in_annual]
+
+    def shown_in(self, period: Period) -> list[Period]:
+        """The periods whose outputs show this period's data: itself, and the year's annual for a companion."""
+        annual = self.annual(period.year) if period.shown_in_annual else None
+        return [period] + ([annual] if annual is not None else [])
+
+    def previous(self, period: Period) -> Period | None:
+        """The same kind of period one year earlier (the "cùng kỳ năm trước"), if the calendar has it."""
+        return next((p for p in self.periods if p.kind == period.kind and p.year == period.year - 1), None)
 
 
 def _due(path: Path, where: str, text: str, year: int) -> date:

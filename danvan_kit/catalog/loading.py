@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..forms.engine import FormEngine
 from ..forms.loader import load_form
 from ..forms.schema import FormTemplate
 from ..forms.template_error import TemplateError
@@ -55,16 +56,18 @@ class Catalog:
             raise KeyError(f"không có biểu mẫu {period.form!r} dùng cho năm {period.year}")
         return max(usable, key=lambda f: ((f.applies_from or 0), f.version))
 
-    def validator(self, form_id: str, version: int, data: Mapping[str, Any]) -> tuple[dict | None, list[str]]:
-        """The store's server-side check: (clean data, []) or (None, Vietnamese messages)."""
-        from ..forms.engine import validate_submission
+    def engine(self, form_id: str, version: int | None = None) -> FormEngine:
+        """The one compiled engine of a form version (shared by the page, the store and the import)."""
+        return FormEngine.of(self.form(form_id, version))
 
+    def validator(self, form_id: str, version: int, data: Mapping[str, Any]) -> tuple[dict | None, list[Any]]:
+        """The store's server-side check: (clean data, []) or (None, FieldErrors naming each field)."""
         try:
-            form = self.form(form_id, version)
+            engine = self.engine(form_id, version)
         except KeyError:
             return None, [f"Không có biểu mẫu {form_id} phiên bản {version}."]
-        result = validate_submission(form, data)
-        return result.data, [str(e) for e in result.errors]
+        result = engine.validate(data)
+        return result.data, list(result.errors)
 
 
 def _load_forms(root: Path) -> tuple[list[FormTemplate], list[TemplateError]]:

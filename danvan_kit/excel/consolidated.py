@@ -36,13 +36,11 @@ def set_properties(wb: Any, data: PeriodData, kind: str) -> None:
     wb.set_custom_property("danvan_period_title", data.period.title)
 
 
+_SHEETS = {"scores": write_score_sheets, "models": write_register_sheets, "report": write_report_sheets}
+
+
 def _form_sheets(wb: Any, st: Styles, names: SheetNames, data: PeriodData, charts: list[ChartSpec]) -> None:
-    if data.period.kind == "self_assessment" or data.form.scoring is not None:
-        write_score_sheets(wb, st, names, data, charts)
-    elif data.period.kind == "models":
-        write_register_sheets(wb, st, names, data, charts)
-    else:
-        write_report_sheets(wb, st, names, data, charts)
+    _SHEETS[data.content](wb, st, names, data, charts)
 
 
 def write_consolidated(data: PeriodData, target: str | Path | IO[bytes]) -> None:

@@ -44,10 +44,10 @@ def build_province_summary(catalog: Any, store: Any, year_or_period: int | str, 
     """A year (its annual report with the year's scores and models) or one period, in the province layout."""
     if isinstance(year_or_period, int) or str(year_or_period).isdigit():
         year = int(year_or_period)
-        annual = [p for p in catalog.calendar.for_year(year) if p.kind == "annual"]
-        if not annual:
+        annual = catalog.calendar.annual(year)
+        if annual is None:
             raise KeyError(f"không có kỳ báo cáo năm {year}")
-        period_id = annual[0].id
+        period_id = annual.id
     else:
         period_id = str(year_or_period)
     data = gather(catalog, store, period_id, today=today)

@@ -8,22 +8,13 @@ from xlsxwriter.workbook import Workbook
 
 from ..figures.deadlines import LATE, MISSING, ON_TIME, deadline_label
 from ..figures.period import PeriodData, UnitLine
+from ..store.types import STATUS_LABELS
 from .chart_sheet import ChartSpec
 from .page import Heading, Styles, excel_datetime
 from .safe import SheetNames, write_text
 from .table import Col, write_table
 
 __all__ = ["write_status_sheet"]
-
-STATE_LABELS = {"not_started": "Chưa làm", "draft": "Đang soạn", "submitted": "Đã nộp",
-                "needs_correction": "Cần chỉnh sửa", "approved": "Đã duyệt"}
-REVIEW_LABELS = {"received": "Đã tiếp nhận", "needs_correction": "Cần chỉnh sửa", "approved": "Đã duyệt"}
-
-
-
-
-
-
 
 
 def _review_comment(line: UnitLine) -> str:
@@ -36,11 +27,11 @@ def write_status_sheet(wb: Workbook, st: Styles, names: SheetNames, data: Period
     """Write 'Tình hình nộp báo cáo'; adds the on-time/late/missing chart to `charts`."""
     name = names.add("Tình hình nộp báo cáo")
     ws = wb.add_worksheet(name)
-    many = data.period.kind == "models"
+    many = data.period.per_item
     cols = [
         Col("STT", "center", 5, lambda r: r[0]),
         Col("Đơn vị", "text", 34, lambda r: r[1].name),
-        Col("Trạng thái", "center", 14, lambda r: STATE_LABELS.get(r[1].status.state, "") if r[1].status else "Đã nộp"),
+        Col("Trạng thái", "center", 14, lambda r: STATUS_LABELS.get(r[1].status.state, "") if r[1].status else "Đã nộp"),
         Col("Nộp lần đầu lúc", "datetime", 17, lambda r: excel_datetime(r[1].status.submitted_at) if r[1].status else None),
         Col("Hạn nộp", "center", 11, lambda r: deadline_label(r[1])),
         Col("Số ngày trễ", "int", 9, lambda r: (r[1].status.days_late or None) if r[1].status else None),
@@ -48,7 +39,7 @@ def write_status_sheet(wb: Workbook, st: Styles, names: SheetNames, data: Period
             lambda r: excel_datetime(r[1].status.last_submitted_at) if r[1].status else None),
         Col("Số mô hình" if many else "Số báo cáo", "int", 9, lambda r: len(r[1].entries) or None),
         Col("Kết quả duyệt", "center", 14,
-            lambda r: REVIEW_LABELS.get(r[1].status.review_state or "", "") if r[1].status else ""),
+            lambda r: STATUS_LABELS.get(r[1].status.review_state or "", "") if r[1].status else ""),
         Col("Nhận xét của người duyệt", "long", 36, lambda r: _review_comment(r[1])),
     ]
     rows = [(i + 1, line) for i, line in enumerate(data.units)]

@@ -123,17 +123,17 @@ def _models(data: PeriodData, out: list[Indicator]) -> None:
 
 
 def compute_indicators(data: PeriodData) -> list[Indicator]:
-    """The period's indicators (and its companions'), one value column."""
+    """The period's indicators (and its companions'), one value column; computed once per PeriodData."""
+    if "indicators" not in data.cache:
+        data.cache["indicators"] = _compute(data)
+    return data.cache["indicators"]
+
+
+def _compute(data: PeriodData) -> list[Indicator]:
     out: list[Indicator] = [Indicator("status__section", f"Tình hình báo cáo: {data.period.title}", rule="heading")]
     _status(data, "status__", out)
     for part in [data, *data.companions]:
-        kind = part.period.kind
-        if kind == "self_assessment" or part.form.scoring is not None:
-            _scores(part, out)
-        elif kind == "models":
-            _models(part, out)
-        else:
-            _report(part, out)
+        {"scores": _scores, "models": _models, "report": _report}[part.content](part, out)
     for ind in out:
         if not ind.ns:
             ind.ns = [0]

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..settings import today_vn
 
-__all__ = ["Entry", "UnitLine", "PeriodData", "gather", "companion_periods", "heading_bodies"]
+__all__ = ["Entry", "UnitLine", "PeriodData", "gather", "heading_bodies"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,13 @@ class PeriodData:
     source: str = ""       # the body this data covers (column header in province summaries)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)   # derived results, computed once
 
+    @property
+    def content(self) -> str:
+        """What the period collects: "scores" (self-assessment), "models" (a register) or "report" (figures)."""
+        if self.period.kind == "self_assessment" or self.form.scoring is not None:
+            return "scores"
+        return "models" if self.period.per_item else "report"
+
     def form_of(self, entry: Entry) -> Any:
         return self.forms.get(entry.template_version, self.form)
 
@@ -80,13 +87,6 @@ def heading_bodies(catalog: Any, unit_code: str | None = None) -> tuple[str, str
     parent = org.unit(unit.reports_to[0]).name if unit.reports_to and unit.reports_to[0] in org.by_code \
         else org.name
     return parent, unit.name
-
-
-def companion_periods(catalog: Any, period: Any) -> list[Any]:
-    """The same year's self-assessment and model periods, shown again in the annual workbook."""
-    if period.kind != "annual":
-        return []
-    return [p for p in catalog.calendar.for_year(period.year) if p.kind in ("self_assessment", "models")]
 
 
 def gather(catalog: Any, store: Any, period_id: str, *, today: date | None = None,
@@ -116,5 +116,5 @@ def gather(catalog: Any, store: Any, period_id: str, *, today: date | None = Non
                       source=parent)
     if with_companions:
         data.companions = [gather(catalog, store, p.id, today=data.today, with_companions=False)
-                           for p in companion_periods(catalog, period)]
+                           for p in catalog.calendar.companions(period)]
     return data

@@ -32,7 +32,11 @@ def unit_data(line: UnitLine) -> dict | None:
 
 
 def period_sums(data: PeriodData) -> dict[str, Any]:
+    """Sum of every plain number field over the units' main submissions (computed once per PeriodData)."""
+    if "sums" in data.cache:
+        return data.cache["sums"]
     sums: dict[str, Any] = {}
+    data.cache["sums"] = sums
     for f in data.form.all_fields():
         if f.is_number and not is_percent(f) and not f.calculation:
             values = [d.get(f.name) for d in (unit_data(u) for u in data.units) if d]

@@ -214,9 +214,12 @@ class FormEngine:
             clean_rows.append(clean)
         return clean_rows
 
-    def validate(self, raw: Mapping[str, Any]) -> ValidationResult:
-        """Check everything; the clean dict holds every field (hidden ones as None)."""
-        state = self.compute(raw)
+    def validate(self, raw: Mapping[str, Any], state: FormState | None = None) -> ValidationResult:
+        """Check everything; the clean dict holds every field (hidden ones as None).
+
+        `state` is `compute(raw)` when the caller already has it (the live form).
+        """
+        state = state or self.compute(raw)
         errors = list(state.errors)
         failed = {e.field for e in errors}
         functions = self._functions(state.values, state.visible)

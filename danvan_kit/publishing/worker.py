@@ -28,10 +28,7 @@ def affected_periods(catalog, period_id: str) -> list[str]:
         period = catalog.calendar.get(period_id)
     except KeyError:
         return []
-    out = [period.id]
-    if period.kind in ("self_assessment", "models"):
-        out += [p.id for p in catalog.calendar.for_year(period.year) if p.kind == "annual"]
-    return out
+    return [p.id for p in catalog.calendar.shown_in(period)]
 
 
 def _claim(out_dir: Path) -> list[str]:

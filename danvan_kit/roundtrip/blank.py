@@ -153,7 +153,7 @@ class _Writer:
         self._merged(f"{t.code + ' — ' if t.code else ''}Mẫu nhập liệu bằng Excel (phiên bản mẫu {t.version})", "code")
         self._merged(f"Đơn vị: {self.unit.name} (mã {self.unit.code})", "info")
         line = f"Kỳ báo cáo: {p.title} (mã {p.id}) — hạn nộp {format_date(p.due)}"
-        if p.kind == "models":
+        if p.per_item:
             line += f" — Mô hình số {self.item}" if self.item else " — Mô hình: đánh số khi nhập vào hệ thống"
         self._merged(line, "info")
         self._merged("Hướng dẫn: chỉ nhập vào các ô màu vàng (cột C, D). Mục có dấu * là bắt buộc. Không đổi tên "

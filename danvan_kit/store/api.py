@@ -30,7 +30,9 @@ from .types import (
 __all__ = ["Store", "MAX_DATA_BYTES"]
 
 MAX_DATA_BYTES = 2 * 1024 * 1024
-Validator = Callable[[str, int, dict], "tuple[dict | None, list[str]]"]
+# (form id, version, data) -> (clean data, []) or (None, errors); errors are str() able, and
+# carry `field` when they come from the form engine (catalog.Catalog.validator).
+Validator = Callable[[str, int, dict], "tuple[dict | None, list[Any]]"]
 _ACTIONS_VI = {
     "save_draft": "lưu bản nháp", "submit": "nộp báo cáo", "latest": "xem báo cáo",
     "history": "xem lịch sử báo cáo", "items": "xem danh sách báo cáo", "review": "duyệt báo cáo",
@@ -261,12 +263,14 @@ class Store(AccountMethods, ReviewMethods):
         attempt = str(attempt_id or "").strip()
         if not attempt or len(attempt) > 100:
             raise ValidationFailed(["Thiếu mã lần gửi (attempt_id) hoặc mã dài quá 100 ký tự"])
-        clean = self._prepare(actor, "submit", key, data)
-        if self._validator is not None:
-            checked, errors = self._validator(form_id, int(template_version), clean)
+        if self._validator is not None and isinstance(data, dict):
+            checked, errors = self._validator(form_id, int(template_version), data)
             if checked is None:
-                raise self._refuse(actor, "submit", ValidationFailed(list(errors)), key, outcome="invalid")
-            clean = self._prepare(actor, "submit", key, checked)
+                fields = [e for e in errors if hasattr(e, "field")]
+                raise self._refuse(actor, "submit", ValidationFailed([str(e) for e in errors], fields), key,
+                                   outcome="invalid")
+            data = checked
+        clean = self._prepare(actor, "submit", key, data)
         rev, duplicate = self._write_revision(actor, "submit", key, "submitted", clean,
                                               int(template_version), attempt)
         return SubmitResult(revision=rev, duplicate=duplicate, on_time=bool(rev.on_time), days_late=rev.days_late)

@@ -1,6 +1,8 @@
 """Errors raised by the submission store (messages in Vietnamese, shown to users)."""
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 __all__ = ["StoreError", "AccessDenied", "ValidationFailed", "StoreBusy", "Refused"]
 
 
@@ -13,10 +15,16 @@ class AccessDenied(StoreError, PermissionError):
 
 
 class ValidationFailed(StoreError, ValueError):
-    """Data refused; `.errors` holds one Vietnamese message per problem."""
+    """Data refused; `.errors` holds one Vietnamese message per problem.
 
-    def __init__(self, errors: list[str]):
+    `.fields` keeps the form engine's structured errors (objects with `field`, `label`,
+    `message`) when the refusal came from the form's own rules, so a page can mark the
+    very fields the store refused.
+    """
+
+    def __init__(self, errors: list[str], fields: Sequence[Any] = ()):
         self.errors = list(errors)
+        self.fields = list(fields)
         super().__init__("; ".join(self.errors) or "Dữ liệu không hợp lệ")
 
 

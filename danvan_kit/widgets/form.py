@@ -7,15 +7,15 @@ form, never a traceback (that goes to the server log).
 """
 from __future__ import annotations
 
+import hashlib
 import html
-import json
 import logging
 import uuid
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import ipywidgets as w
 
-from ..forms.engine import FormEngine, FormState, ValidationResult
+from ..forms.engine import FieldError, FormEngine, FormState, ValidationResult
 from ..forms.numbers import format_number
 from ..forms.schema import FormTemplate
 from ..forms.values import coerce_value
@@ -39,7 +39,15 @@ GENERIC_FAILURE = ("Chưa lưu được do lỗi hệ thống. Nội dung bạn 
 
 
 class UserFacingError(Exception):
-    """Raise from a callback to show its (Vietnamese) message on the form as it is."""
+    """Raise from a callback to show its (Vietnamese) message on the form as it is.
+
+    `field_errors` (FieldErrors, e.g. from the store's own check) are marked beside
+    their fields, exactly as the form's own check marks them.
+    """
+
+    def __init__(self, message: str, field_errors: Sequence[FieldError] = ()):
+        super().__init__(message)
+        self.field_errors = list(field_errors)
 
 
 SubmitCallback = Callable[[dict, str], "str | None"]
@@ -167,9 +175,9 @@ class FormView(w.VBox):
             self._loading = False
         self.refresh()
 
-    def refresh(self) -> FormState:
-        """Recompute calculations, relevance and section subtotals."""
-        state = self.engine.compute(self.inputs())
+    def refresh(self, state: FormState | None = None) -> FormState:
+        """Show calculations, relevance and section subtotals (computed now unless `state` is given)."""
+        state = state or self.engine.compute(self.inputs())
         for name, control in self.controls.items():
             control.set_visible(state.visible.get(name, True))
             if isinstance(control, FieldControl):
@@ -186,9 +194,11 @@ class FormView(w.VBox):
     def _changed(self) -> None:
         if self._loading:
             return
-        self.refresh()
+        inputs = self.inputs()
+        state = self.engine.compute(inputs)  # once per edit: shown, and reused by the check
+        self.refresh(state)
         if self._checked:
-            self.validate()
+            self.validate(inputs, state)
         if self.on_change is not None:
             try:
                 self.on_change(self)
@@ -196,33 +206,41 @@ class FormView(w.VBox):
                 log.exception("on_change failed")
 
     # -- checks and actions -------------------------------------------
-    def validate(self) -> ValidationResult:
+    def validate(self, inputs: Mapping[str, Any] | None = None, state: FormState | None = None) -> ValidationResult:
         """Check everything; show each error beside its field and a summary at the top."""
-        result = self.engine.validate(self.inputs())
+        result = self.engine.validate(self.inputs() if inputs is None else inputs, state)
         self.last_result = result
+        self.show_errors(result.errors)
+        return result
+
+    def show_errors(self, errors: Sequence[FieldError]) -> None:
+        """Mark each error beside its field (and row) and list them at the top; no errors clears both."""
         by_field: dict[str, str] = {}
-        for err in result.errors:
+        for err in errors:
             by_field.setdefault(err.field, err.message)
         for name, control in self.controls.items():
             messages = [by_field.get(name), by_field.get(control.spec.evidence_name)]
             control.set_error("; ".join(m for m in messages if m) or None)
             if isinstance(control, RepeatControl):
                 control.set_row_errors(by_field)
-        if result.errors:
-            items = "".join(f"<li>{html.escape(str(e))}</li>" for e in result.errors[:30])
-            more = f"<li>… và {len(result.errors) - 30} lỗi khác</li>" if len(result.errors) > 30 else ""
+        if errors:
+            items = "".join(f"<li>{html.escape(str(e))}</li>" for e in errors[:30])
+            more = f"<li>… và {len(errors) - 30} lỗi khác</li>" if len(errors) > 30 else ""
             self.summary.value = (f'<div class="dv-error-summary" style="{ERROR_STYLE};border:1px solid #b00020;'
-                                  f'padding:6px 10px;border-radius:4px"><b>Còn {len(result.errors)} mục cần sửa '
+                                  f'padding:6px 10px;border-radius:4px"><b>Còn {len(errors)} mục cần sửa '
                                   f"trước khi nộp:</b><ul style='margin:0.3em 0'>{items}{more}</ul></div>")
             self.summary.layout.display = None
         else:
             self.summary.value = ""
             self.summary.layout.display = "none"
-        return result
 
     def attempt_id(self, data: Mapping[str, Any]) -> str:
-        """The same id for the same data: a double click or a retry makes one revision."""
-        fingerprint = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+        """The same id for the same data: a double click or a retry makes one revision.
+
+        Clean data always lists the template's fields in the template's order, so its
+        repr is a stable fingerprint (no JSON encoding on the submit path).
+        """
+        fingerprint = hashlib.sha256(repr(sorted(data.items())).encode("utf-8")).hexdigest()
         if self._attempt is None or self._attempt[0] != fingerprint:
             self._attempt = (fingerprint, uuid.uuid4().hex)
         return self._attempt[1]
@@ -244,8 +262,10 @@ class FormView(w.VBox):
                 try:
                     message = self.on_submit(result.data, self.attempt_id(result.data))
                 except UserFacingError as exc:
+                    if exc.field_errors:
+                        self.show_errors(exc.field_errors)
                     self.set_status(str(exc), kind="error")
-                    return ValidationResult(None, result.errors)
+                    return ValidationResult(None, list(exc.field_errors) or result.errors)
                 except Exception:
                     log.exception("submit failed for form %s", self.template.id)
                     self.set_status(GENERIC_FAILURE, kind="error")
