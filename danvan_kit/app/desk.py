@@ -1,12 +1,12 @@
 """The analysts' desk (Phòng Nội vụ): who is late, review, consolidated figures, the province workbook."""
 from __future__ import annotations
 
-import html
 from collections import Counter
 
 import ipywidgets as w
 
 from ..forms.text import format_date
+from ..markup import esc
 
 __all__ = ["DeskView", "board_html"]
 
@@ -31,9 +31,9 @@ def board_html(app, token, period, rows) -> str:
         link = app.link(FORM_NOTEBOOKS[period.form], token, ky=period.id, dv=r.unit_code)
         review = STATUS_LABELS.get(r.review_state or "", "")
         style = ' style="background:#fdecea"' if r.submitted_at is None and r.days_late else ""
-        lines.append(f'<tr class="dv-unit" data-unit="{r.unit_code}"{style}><td>{html.escape(r.unit_name)}</td>'
-                     f"<td>{html.escape(state)}</td><td>{when}</td><td>{timing}</td><td>{html.escape(review)}</td>"
-                     f'<td><a href="{html.escape(link)}">Xem</a></td></tr>')
+        lines.append(f'<tr class="dv-unit" data-unit="{r.unit_code}"{style}><td>{esc(r.unit_name)}</td>'
+                     f"<td>{esc(state)}</td><td>{when}</td><td>{timing}</td><td>{esc(review)}</td>"
+                     f'<td><a href="{esc(link)}">Xem</a></td></tr>')
     counts = Counter(r.state for r in rows)
     done = counts["submitted"] + counts["needs_correction"] + counts["approved"]
     totals = (f'<p class="dv-totals">Hạn nộp: {format_date(period.due)} · Đã nộp {done}/{len(rows)} đơn vị '
@@ -67,7 +67,7 @@ class DeskView(w.VBox):
         self.period_pick.observe(lambda _c: self.refresh(), "value")
         self.tabs.observe(lambda _c: self._tab_opened(), "selected_index")
         home = app.link("trang_chu.ipynb", token)
-        super().__init__([w.HTML(f'<a href="{html.escape(home)}">← Trang chủ</a><h2>Tổng hợp, theo dõi</h2>'),
+        super().__init__([w.HTML(f'<a href="{esc(home)}">← Trang chủ</a><h2>Tổng hợp, theo dõi</h2>'),
                           self.period_pick, self.tabs])
         self.add_class("dv-desk")
         self.refresh()

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import base64
-import html
 import logging
 import tempfile
 from pathlib import Path
 
 import ipywidgets as w
+
+from ..markup import esc
 
 __all__ = ["ExcelPanel"]
 
@@ -49,8 +50,8 @@ class ExcelPanel(w.VBox):
             self.blank_link.value = '<span style="color:#b00020">Chưa tạo được biểu mẫu; vui lòng thử lại.</span>'
             return None
         name = default_filename(self.unit_pick.value, self.period.id)
-        self.blank_link.value = (f'<a class="dv-download-link" download="{html.escape(name)}" '
-                                 f'href="data:{XLSX};base64,{base64.b64encode(content).decode()}">⬇ {html.escape(name)}</a>')
+        self.blank_link.value = (f'<a class="dv-download-link" download="{esc(name)}" '
+                                 f'href="data:{XLSX};base64,{base64.b64encode(content).decode()}">⬇ {esc(name)}</a>')
         return content
 
     def import_uploads(self, files: list[tuple[str, bytes]] | None = None) -> list:
@@ -71,10 +72,10 @@ class ExcelPanel(w.VBox):
                 results.append(result)
                 if result.ok:
                     note = "đã có (không tạo bản mới)" if result.duplicate else f"đã lưu, bản số {result.revision_number}"
-                    lines.append(f'<li class="dv-import-ok">{html.escape(name)} — {html.escape(result.unit_name)}: {note}</li>')
+                    lines.append(f'<li class="dv-import-ok">{esc(name)} — {esc(result.unit_name)}: {note}</li>')
                 else:
-                    problems = "".join(f"<li>{html.escape(str(p))}</li>" for p in result.problems)
-                    lines.append(f'<li class="dv-import-refused" style="color:#b00020">{html.escape(name)}: không lưu'
+                    problems = "".join(f"<li>{esc(str(p))}</li>" for p in result.problems)
+                    lines.append(f'<li class="dv-import-refused" style="color:#b00020">{esc(name)}: không lưu'
                                  f"<ul>{problems}</ul></li>")
         self.upload.value = ()
         self.result.value = f"<ul>{''.join(lines)}</ul>"

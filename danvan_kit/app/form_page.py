@@ -5,7 +5,6 @@ what that account may do, so nothing here is a security boundary on its own.
 """
 from __future__ import annotations
 
-import html
 import logging
 from datetime import date
 
@@ -13,6 +12,7 @@ import ipywidgets as w
 
 from ..catalog.calendar import Period
 from ..forms.text import format_date
+from ..markup import attr, esc, safe_filename
 from ..widgets import FormView, UserFacingError
 from .autosave import Debouncer
 
@@ -98,7 +98,7 @@ class FormPage(w.VBox):
         self.view: FormView | None = None
         self.autosave = Debouncer(AUTOSAVE_SECONDS, self.save_draft)
         home = app.link("trang_chu.ipynb", token)
-        nav = w.HTML(f'<a href="{html.escape(home)}">← Trang chủ</a> · Đăng nhập: <b>{html.escape(account.login)}</b>')
+        nav = w.HTML(f'<a href="{esc(home)}">← Trang chủ</a> · Đăng nhập: <b>{esc(account.login)}</b>')
         downloads = w.HBox([self.download_button, self.download_link])
         super().__init__([nav, self.period_pick, self.unit_pick, self.item_pick, self.header, downloads, self.body])
         self.add_class("dv-form-page")
@@ -172,7 +172,7 @@ class FormPage(w.VBox):
             latest = store.latest(*key, item=self.item)
             review = store.review_state(*key, item=self.item)
         except StoreError as exc:  # e.g. a forged unit code: the store refused and audited it
-            self.body.children = [w.HTML(f'<p class="dv-refused" style="color:#b00020">{html.escape(str(exc))}</p>')]
+            self.body.children = [w.HTML(f'<p class="dv-refused" style="color:#b00020">{esc(str(exc))}</p>')]
             return
         template = (catalog.form(self.form_id, latest.template_version) if latest
                     else catalog.form_for(self.period))
@@ -200,9 +200,9 @@ class FormPage(w.VBox):
             state += f" · {STATUS_LABELS.get(review.state, review.state)}"
         self.download_link.value = ""
         self.download_button.layout.display = None if latest is not None and latest.kind == "submitted" else "none"
-        self.header.value = (f'<div class="dv-page-header"><b>{html.escape(unit.name)}</b> · '
-                             f"{html.escape(self.period.title)} · {describe_deadline(self.period, self.today)}<br>"
-                             f'Trạng thái: <span class="dv-state">{html.escape(state)}</span></div>')
+        self.header.value = (f'<div class="dv-page-header"><b>{esc(unit.name)}</b> · '
+                             f"{esc(self.period.title)} · {describe_deadline(self.period, self.today)}<br>"
+                             f'Trạng thái: <span class="dv-state">{esc(state)}</span></div>')
 
     def _save(self, raw: dict) -> str:
         from ..store import StoreError
@@ -265,14 +265,15 @@ class FormPage(w.VBox):
             unit = self.app.catalog.organisation.unit(self.unit_code)
             content = unit_copy_bytes(self.app.catalog, revision, unit=unit, period=self.period, review=review)
         except StoreError as exc:
-            self.download_link.value = html.escape(str(exc))
+            self.download_link.value = esc(str(exc))
             return None
         except Exception:
             log.exception("unit copy failed")
             self.download_link.value = "Chưa tạo được tệp Excel; vui lòng thử lại sau."
             return None
-        name = f"{self.unit_code}_{self.period.id}_{self.form_id}{'_' + self.item if self.item else ''}.xlsx"
+        name = safe_filename(f"{self.unit_code}_{self.period.id}_{self.form_id}"
+                             f"{'_mo-hinh-' + self.item if self.item else ''}") + ".xlsx"
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        self.download_link.value = (f'<a class="dv-download-link" download="{name}" '
-                                    f'href="data:{mime};base64,{base64.b64encode(content).decode()}">⬇ {name}</a>')
+        self.download_link.value = (f'<a class="dv-download-link" download="{attr(name)}" '
+                                    f'href="data:{mime};base64,{base64.b64encode(content).decode()}">⬇ {esc(name)}</a>')
         return content

@@ -1,11 +1,10 @@
 """Home page: this year's periods, deadlines, and the state of each of the unit's forms."""
 from __future__ import annotations
 
-import html
-
 import ipywidgets as w
 
 from ..catalog.calendar import PERIOD_KINDS
+from ..markup import attr, esc
 from .form_page import describe_deadline
 
 __all__ = ["HomeView", "FORM_NOTEBOOKS"]
@@ -41,18 +40,18 @@ class HomeView(w.VBox):
                 if mine and mine.state in ("submitted", "approved", "needs_correction") and mine.on_time is False:
                     state += f" (trễ {mine.days_late} ngày)"
             rows.append(
-                f'<tr class="dv-period" data-period="{period.id}"><td>{html.escape(period.title)}</td>'
-                f"<td>{html.escape(PERIOD_KINDS[period.kind])}</td>"
-                f"<td>{describe_deadline(period, today)}</td>"
-                f'<td class="dv-state">{html.escape(state)}</td>'
-                f'<td><a href="{html.escape(link)}">Mở biểu mẫu</a></td></tr>')
+                f'<tr class="dv-period" data-period="{attr(period.id)}"><td>{esc(period.title)}</td>'
+                f"<td>{esc(PERIOD_KINDS[period.kind])}</td>"
+                f"<td>{esc(describe_deadline(period, today))}</td>"
+                f'<td class="dv-state">{esc(state)}</td>'
+                f'<td><a href="{esc(link)}">Mở biểu mẫu</a></td></tr>')
         who = ("Phòng Nội vụ — xem tất cả đơn vị" if account.is_analyst
                else org.unit(account.unit_code).name)
-        desk = (f'<p><a href="{html.escape(app.link("tong_hop.ipynb", token))}">→ Tổng hợp, theo dõi đơn vị nộp muộn</a></p>'
+        desk = (f'<p><a href="{esc(app.link("tong_hop.ipynb", token))}">→ Tổng hợp, theo dõi đơn vị nộp muộn</a></p>'
                 if account.is_analyst else "")
         table = ('<table class="dv-home" style="border-collapse:collapse" border="1" cellpadding="6">'
                  "<tr><th>Kỳ báo cáo</th><th>Loại</th><th>Thời hạn</th><th>Tình trạng</th><th></th></tr>"
                  + "".join(rows) + "</table>")
-        super().__init__([w.HTML(f"<h2>Công tác dân vận chính quyền</h2><p>Đơn vị: <b>{html.escape(who)}</b> · "
-                                 f"Tài khoản: {html.escape(account.login)}</p>{desk}{table}")])
+        super().__init__([w.HTML(f"<h2>Công tác dân vận chính quyền</h2><p>Đơn vị: <b>{esc(who)}</b> · "
+                                 f"Tài khoản: {esc(account.login)}</p>{desk}{table}")])
         self.add_class("dv-home-page")

@@ -1,11 +1,12 @@
 """The login box: unit code (or account) and passcode."""
 from __future__ import annotations
 
-import html
 import time
 from typing import Callable
 
 import ipywidgets as w
+
+from ..markup import esc
 
 __all__ = ["LoginView"]
 
@@ -28,7 +29,7 @@ class LoginView(w.VBox):
         self._last_attempt = 0.0
         parts = [w.HTML("<h2>Đăng nhập</h2><p>Dùng tài khoản của đơn vị do Phòng Nội vụ cấp.</p>")]
         if note:
-            parts.append(w.HTML(f"<p>{html.escape(note)}</p>"))
+            parts.append(w.HTML(f"<p>{esc(note)}</p>"))
         super().__init__(parts + [self.login, self.passcode, self.button, self.message])
         self.add_class("dv-login")
 

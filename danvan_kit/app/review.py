@@ -5,12 +5,12 @@ unit sees in its form), approved. The store records who decided and when.
 """
 from __future__ import annotations
 
-import html
 from typing import Callable
 
 import ipywidgets as w
 
 from ..forms.numbers import format_number, parse_decimal
+from ..markup import esc
 from ..widgets import FormView
 
 __all__ = ["ReviewPanel"]
@@ -94,7 +94,7 @@ class ReviewPanel(w.VBox):
             box = w.Text(value=format_number(adjusted.get(spec.name, own)), layout=w.Layout(width="6em"))
             box.add_class(f"dv-adjust-{spec.name}")
             self.scores[spec.name] = box
-            lines.append(w.HBox([w.HTML(f"{html.escape(spec.label)} — đơn vị tự chấm <b>{format_number(own)}</b>"
+            lines.append(w.HBox([w.HTML(f"{esc(spec.label)} — đơn vị tự chấm <b>{format_number(own)}</b>"
                                         f" / {format_number(spec.max_score)}", layout=w.Layout(flex="1 1 auto")),
                                  box]))
         self.score_box.children = ([w.HTML("<b>Điểm thẩm định</b> (để nguyên nếu đồng ý với điểm tự chấm)")] + lines
@@ -127,7 +127,7 @@ class ReviewPanel(w.VBox):
 
         adjusted, problems = self._adjusted()
         if problems:
-            self.message.value = f'<span style="color:#b00020">{"<br>".join(map(html.escape, problems))}</span>'
+            self.message.value = f'<span style="color:#b00020">{"<br>".join(map(esc, problems))}</span>'
             return False
         try:
             self.app.store.review(self.account, self.unit_pick.value, self.period.form, self.period.id, state=state,
@@ -135,7 +135,7 @@ class ReviewPanel(w.VBox):
         except StoreError as exc:
             errors = getattr(exc, "errors", None)
             text = "; ".join(errors) if errors else str(exc)
-            self.message.value = f'<span style="color:#b00020">{html.escape(text)}</span>'
+            self.message.value = f'<span style="color:#b00020">{esc(text)}</span>'
             return False
         self.message.value = f'<span class="dv-review-done" style="color:#1b5e20">Đã ghi: {DECISIONS[state]}.</span>'
         self.on_done()

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import base64
-import html
 import logging
 
 import ipywidgets as w
 
 from ..forms.numbers import format_number
+from ..markup import esc
 from .bar_chart import bar_chart
 
 __all__ = ["SummaryView"]
@@ -18,8 +18,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _download(path, label: str) -> str:
     data = base64.b64encode(path.read_bytes()).decode()
-    return (f'<a class="dv-download-link" download="{html.escape(path.name)}" href="data:{XLSX};base64,{data}">'
-            f"⬇ {html.escape(label)} ({html.escape(path.name)})</a>")
+    return (f'<a class="dv-download-link" download="{esc(path.name)}" href="data:{XLSX};base64,{data}">'
+            f"⬇ {esc(label)} ({esc(path.name)})</a>")
 
 
 class SummaryView(w.VBox):
@@ -53,15 +53,15 @@ class SummaryView(w.VBox):
         rows = []
         for ind in indicators:
             if ind.rule == "heading":
-                rows.append(f'<tr><td colspan="4" style="background:#eef3f8"><b>{html.escape(ind.label)}</b></td></tr>')
+                rows.append(f'<tr><td colspan="4" style="background:#eef3f8"><b>{esc(ind.label)}</b></td></tr>')
                 continue
             value, last = (ind.values[0] if ind.values else None), old.get(ind.key)
-            rows.append(f'<tr class="dv-indicator" data-key="{html.escape(ind.key)}"><td>{html.escape(ind.label)}</td>'
-                        f"<td>{html.escape(ind.unit)}</td><td style='text-align:right'>{format_number(value)}</td>"
+            rows.append(f'<tr class="dv-indicator" data-key="{esc(ind.key)}"><td>{esc(ind.label)}</td>'
+                        f"<td>{esc(ind.unit)}</td><td style='text-align:right'>{format_number(value)}</td>"
                         f"<td style='text-align:right;color:#555'>{format_number(last)}</td></tr>")
-        last_title = html.escape(before.title) if before else "Cùng kỳ năm trước"
+        last_title = esc(before.title) if before else "Cùng kỳ năm trước"
         self.figures.value = ('<table class="dv-figures" border="1" cellpadding="4" style="border-collapse:collapse">'
-                              f"<tr><th>Chỉ tiêu</th><th>ĐVT</th><th>{html.escape(self.period.title)}</th>"
+                              f"<tr><th>Chỉ tiêu</th><th>ĐVT</th><th>{esc(self.period.title)}</th>"
                               f"<th>{last_title}</th></tr>" + "".join(rows) + "</table>")
         self.charts.value = self._charts(data, indicators, old)
 
@@ -104,7 +104,7 @@ class SummaryView(w.VBox):
             self.progress.description = "Xong"
             links = [_download(report.newest, "Bảng tổng hợp")]
             links += [_download(other.newest, "Báo cáo gửi tỉnh") for other in report.others]
-            notes = "".join(f"<li>{html.escape(p)}</li>" for p in report.all_problems)
+            notes = "".join(f"<li>{esc(p)}</li>" for p in report.all_problems)
             self.links.value = "<br>".join(links) + (f"<ul style='color:#b00020'>{notes}</ul>" if notes else "")
         except Exception:
             log.exception("export failed for %s", self.period.id)

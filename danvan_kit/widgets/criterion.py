@@ -5,13 +5,13 @@ score and can never be typed over by the unit.
 """
 from __future__ import annotations
 
-import html
 from typing import Any, Callable
 
 import ipywidgets as w
 
 from ..forms.numbers import format_number
 from ..forms.schema import FieldSpec
+from ..markup import esc
 from .field_control import HINT_STYLE, FieldControl
 
 __all__ = ["CriterionControl"]
@@ -28,7 +28,7 @@ class CriterionControl(FieldControl):
         self.reviewer = w.HTML(layout=w.Layout(width="9em"))
         self.set_reviewer_score(reviewer_score)
         line = w.HBox([
-            w.HTML(f"{html.escape(spec.label)}", layout=w.Layout(flex="1 1 auto")),
+            w.HTML(f"{esc(spec.label)}", layout=w.Layout(flex="1 1 auto")),
             w.HTML(f'<span style="{HINT_STYLE}">tối đa {format_number(spec.max_score)}</span>',
                    layout=w.Layout(width="6em")),
             self.input,

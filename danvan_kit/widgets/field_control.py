@@ -7,7 +7,6 @@ locale. A control exposes `raw` (what was typed) and shows its own error.
 """
 from __future__ import annotations
 
-import html
 from typing import Any, Callable
 
 import ipywidgets as w
@@ -15,6 +14,7 @@ import ipywidgets as w
 from ..forms.numbers import format_number
 from ..forms.schema import FieldSpec
 from ..forms.text import format_date
+from ..markup import esc
 
 __all__ = ["FieldControl", "label_html", "to_display"]
 
@@ -25,7 +25,7 @@ _NUMBER_WIDTH = "12em"
 
 def label_html(f: FieldSpec) -> str:
     star = ' <span style="color:#b00020" title="Bắt buộc">*</span>' if f.required else ""
-    return f"<b>{html.escape(f.label)}</b>{star}"
+    return f"<b>{esc(f.label)}</b>{star}"
 
 
 def to_display(f: FieldSpec, value: Any) -> Any:
@@ -54,13 +54,13 @@ class FieldControl:
         self._files: list[dict] = []
         # One HTML widget carries label, hint and error: every widget costs a model in the browser.
         self._head = "" if compact else label_html(spec) + (
-            f'<br><span style="{HINT_STYLE}">{html.escape(spec.hint)}</span>' if spec.hint else "")
+            f'<br><span style="{HINT_STYLE}">{esc(spec.hint)}</span>' if spec.hint else "")
         self.error = w.HTML(self._head) if not compact else w.HTML(layout=w.Layout(display="none"))
         self.input = self._make_input()
         parts: list[w.Widget] = [] if compact else [self.error]
         row = [self.input]
         if spec.unit and not compact:
-            row.append(w.HTML(f'<span style="{HINT_STYLE}">{html.escape(spec.unit)}</span>'))
+            row.append(w.HTML(f'<span style="{HINT_STYLE}">{esc(spec.unit)}</span>'))
         if spec.type == "file":
             row += [self._clear, self._file_list]
         parts.append(w.HBox(row, layout=w.Layout(align_items="center")) if len(row) > 1 else self.input)
@@ -99,7 +99,7 @@ class FieldControl:
             widget = w.RadioButtons(options=[("Có", True), ("Không", False)], value=None,
                                     layout=w.Layout(width="max-content"))
         elif f.type == "note":
-            return w.HTML(f'<div style="{HINT_STYLE}">{html.escape(f.hint)}</div>')
+            return w.HTML(f'<div style="{HINT_STYLE}">{esc(f.hint)}</div>')
         elif f.type == "file":
             widget = w.FileUpload(accept=f.accept or "", multiple=True, description="Chọn tệp")
             self._file_list = w.HTML()
@@ -112,8 +112,8 @@ class FieldControl:
 
     def _calc_html(self, value: Any) -> str:
         shown = to_display(self.spec, value)
-        text = html.escape(str(shown)) if shown not in (None, "") else "—"
-        unit = f" {html.escape(self.spec.unit)}" if self.spec.unit and shown not in (None, "") else ""
+        text = esc(str(shown)) if shown not in (None, "") else "—"
+        unit = f" {esc(self.spec.unit)}" if self.spec.unit and shown not in (None, "") else ""
         return f'<span class="dv-calc" style="padding:2px 8px;background:#eef3f8;border-radius:3px">{text}{unit}</span>'
 
     def _changed(self, _change: Any = None) -> None:
@@ -129,7 +129,7 @@ class FieldControl:
         self._on_change()
 
     def _files_html(self) -> str:
-        names = ", ".join(html.escape(str(item.get("name", ""))) for item in self._files)
+        names = ", ".join(esc(str(item.get("name", ""))) for item in self._files)
         return f'<span style="{HINT_STYLE}">{names}</span>' if names else ""
 
     # -- value ---------------------------------------------------------
@@ -173,7 +173,7 @@ class FieldControl:
             self.input.value = self._calc_html(value)
 
     def set_error(self, message: str | None) -> None:
-        text = f'<span class="dv-error" style="{ERROR_STYLE}">⚠ {html.escape(message)}</span>' if message else ""
+        text = f'<span class="dv-error" style="{ERROR_STYLE}">⚠ {esc(message)}</span>' if message else ""
         if self._head:
             self.error.value = self._head + (f"<br>{text}" if text else "")
         else:

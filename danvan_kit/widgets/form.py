@@ -8,7 +8,6 @@ form, never a traceback (that goes to the server log).
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
 import uuid
 from typing import Any, Callable, Mapping, Sequence
@@ -19,6 +18,7 @@ from ..forms.engine import FieldError, FormEngine, FormState, ValidationResult
 from ..forms.numbers import format_number
 from ..forms.schema import FormTemplate
 from ..forms.values import coerce_value
+from ..markup import esc
 from .criterion import CriterionControl
 from .field_control import ERROR_STYLE, HINT_STYLE, FieldControl
 from .repeat import RepeatControl
@@ -94,9 +94,9 @@ class FormView(w.VBox):
 
         sections = []
         for section in template.sections:
-            parts: list[w.Widget] = [w.HTML(f'<h3 style="margin:0.8em 0 0.4em">{html.escape(section.title)}</h3>')]
+            parts: list[w.Widget] = [w.HTML(f'<h3 style="margin:0.8em 0 0.4em">{esc(section.title)}</h3>')]
             if section.hint:
-                parts.append(w.HTML(f'<span style="{HINT_STYLE}">{html.escape(section.hint)}</span>'))
+                parts.append(w.HTML(f'<span style="{HINT_STYLE}">{esc(section.hint)}</span>'))
             for spec in section.fields:
                 if spec.type == "repeat":
                     control: FieldControl | RepeatControl = RepeatControl(spec, self._changed)
@@ -114,14 +114,14 @@ class FormView(w.VBox):
             self._section_boxes[section.name] = box
             sections.append(box)
 
-        header = [w.HTML(STYLE + f'<h2 style="margin:0.2em 0">{html.escape(template.title)}</h2>')]
+        header = [w.HTML(STYLE + f'<h2 style="margin:0.2em 0">{esc(template.title)}</h2>')]
         if template.code:
-            header.append(w.HTML(f'<span style="{HINT_STYLE}">{html.escape(template.code)}</span>'))
+            header.append(w.HTML(f'<span style="{HINT_STYLE}">{esc(template.code)}</span>'))
         if template.example:
             header.append(w.HTML('<div style="background:#fff4ce;padding:4px 8px;border-radius:3px">'
                                  "Bộ tiêu chí mẫu, có thể chỉnh sửa — chưa phải tiêu chí chính thức của tỉnh.</div>"))
         if template.description:
-            header.append(w.HTML(f'<p style="{HINT_STYLE}">{html.escape(template.description)}</p>'))
+            header.append(w.HTML(f'<p style="{HINT_STYLE}">{esc(template.description)}</p>'))
         actions = w.HBox([self.draft_button, self.submit_button], layout=w.Layout(margin="1em 0"))
         super().__init__(header + [self.review_note, self.summary] + sections + [actions, self.status])
         self.add_class("dv-form")
@@ -224,7 +224,7 @@ class FormView(w.VBox):
             if isinstance(control, RepeatControl):
                 control.set_row_errors(by_field)
         if errors:
-            items = "".join(f"<li>{html.escape(str(e))}</li>" for e in errors[:30])
+            items = "".join(f"<li>{esc(str(e))}</li>" for e in errors[:30])
             more = f"<li>… và {len(errors) - 30} lỗi khác</li>" if len(errors) > 30 else ""
             self.summary.value = (f'<div class="dv-error-summary" style="{ERROR_STYLE};border:1px solid #b00020;'
                                   f'padding:6px 10px;border-radius:4px"><b>Còn {len(errors)} mục cần sửa '
@@ -295,12 +295,12 @@ class FormView(w.VBox):
     # -- presentation --------------------------------------------------
     def set_status(self, text: str, kind: str = "info") -> None:
         colour = {"ok": "#1b5e20", "error": "#b00020"}.get(kind, "#333")
-        self.status.value = f'<div class="dv-status dv-status-{kind}" style="color:{colour}">{html.escape(text)}</div>'
+        self.status.value = f'<div class="dv-status dv-status-{kind}" style="color:{colour}">{esc(text)}</div>'
 
     def show_review_comment(self, comment: str) -> None:
         self.review_note.value = ('<div class="dv-review-comment" style="background:#fdecea;padding:6px 10px;'
                                   'border-radius:4px"><b>Phòng Nội vụ đề nghị chỉnh sửa:</b> '
-                                  f"{html.escape(comment)}</div>")
+                                  f"{esc(comment)}</div>")
         self.review_note.layout.display = None
 
     def set_readonly(self, readonly: bool) -> None:

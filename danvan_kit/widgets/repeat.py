@@ -1,12 +1,12 @@
 """A repeat group: a small table whose rows staff add and remove."""
 from __future__ import annotations
 
-import html
 from typing import Any, Callable
 
 import ipywidgets as w
 
 from ..forms.schema import FieldSpec
+from ..markup import esc
 from .field_control import ERROR_STYLE, HINT_STYLE, FieldControl, label_html
 
 __all__ = ["RepeatControl"]
@@ -28,7 +28,7 @@ class RepeatControl:
         header = w.HBox(columns + [w.HTML("", layout=w.Layout(width="5em"))], layout=w.Layout(grid_gap="0.5em"))
         parts: list[w.Widget] = [w.HTML(label_html(spec))]
         if spec.hint:
-            parts.append(w.HTML(f'<span style="{HINT_STYLE}">{html.escape(spec.hint)}</span>'))
+            parts.append(w.HTML(f'<span style="{HINT_STYLE}">{esc(spec.hint)}</span>'))
         parts += [header, self.body, self.add_button, self.error]
         self.container = w.VBox(parts, layout=w.Layout(margin="0 0 0.8em 0"))
         self.container.add_class("dv-repeat")
@@ -87,7 +87,7 @@ class RepeatControl:
                 control.set_error(errors.get(key) if key else None)
 
     def set_error(self, message: str | None) -> None:
-        self.error.value = f'<span style="{ERROR_STYLE}">⚠ {html.escape(message)}</span>' if message else ""
+        self.error.value = f'<span style="{ERROR_STYLE}">⚠ {esc(message)}</span>' if message else ""
         self.error.layout.display = None if message else "none"
 
     def set_visible(self, visible: bool) -> None:
