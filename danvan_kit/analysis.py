@@ -92,7 +92,7 @@ def totals(so_lieu: Any) -> Any:
     - "mean": percentages typed by the units (Tỷ lệ người dân hài lòng) are
       averaged over the rows that give one, since adding 92,5 % and 80 % means
       nothing; so are the criteria scores and the total of a self-assessment.
-    - "calc": calculated fields (a rate such as Tỷ lệ hồ sơ giải quyết đúng hạn)
+    - "calc": calculated fields (a rate such as "Tỷ lệ giải quyết đúng hạn")
       are recomputed with the form's own calculation on the summed figures
       (`figures.sums.calculated_totals`): a rate of the totals, weighted by each
       unit's size, not a mean of rates. A calculated field reading anything
