@@ -71,12 +71,21 @@ def test_the_analysis_notebook_runs_on_a_filled_store(monkeypatch, data_dir, cat
     from danvan_kit.forms.engine import validate_submission
     from danvan_kit.store import Store
 
+    smaller = dict(REPORT_INPUT, ty_le_hai_long="80", tthc_tiep_nhan="400", tthc_truc_tuyen="100",
+                   tthc_dung_han="300", tthc_tre_han="100")
     with Store.open(data_dir=data_dir, validator=catalog.validator) as store:
-        clean = validate_submission(catalog.form("bao-cao-dinh-ky"), REPORT_INPUT).data
-        store.submit(store.system_actor(), "XA-AN-PHU", "bao-cao-dinh-ky", "2026-nam", clean,
-                     template_version=1, attempt_id="analysis-notebook-test")
+        for unit, raw in (("XA-AN-PHU", REPORT_INPUT), ("XA-TAN-QUAN", smaller)):
+            clean = validate_submission(catalog.form("bao-cao-dinh-ky"), raw).data
+            store.submit(store.system_actor(), unit, "bao-cao-dinh-ky", "2026-nam", clean,
+                         template_version=1, attempt_id=f"analysis-notebook-test-{unit}")
     path = Path(__file__).resolve().parent.parent / "analysis" / "phan_tich_mau.ipynb"
     outputs = run(path, monkeypatch, data_dir)
     assert not [o for o in outputs if o.get("output_type") == "error"], outputs
     html = " ".join(o.get("data", {}).get("text/html", "") for o in outputs)
-    assert "Xã An Phú" in html and "1840" in html.replace(".", "").replace(",", "")
+    assert "Xã An Phú" in html and "2240" in html.replace(".", "").replace(",", "")   # 1 840 + 400 hồ sơ
+
+    def total(label: str) -> str:
+        return html.split(f"<th>{label}</th>")[1].split("</td>")[0].split(">")[-1].strip()
+
+    assert total("Tỷ lệ người dân hài lòng") == "86.25"                    # (92,5 + 80) / 2, not 172,5
+    assert total("Tỷ lệ giải quyết đúng hạn (tự tính)") == "94.90"          # 2 095 / (2 095 + 112), not 87,15
