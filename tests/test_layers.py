@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "danvan_kit"
 WATCHED = {"xlsxwriter", "openpyxl", "ipywidgets", "pandas", "voila", "docx"}
 
-# What each layer may import (besides itself, `lazy` and `settings`).
+# What each layer may import (besides itself and the base modules `lazy`, `settings` and `markup`).
 ALLOWED = {
     "forms": set(),
     "catalog": {"forms"},
@@ -56,7 +56,7 @@ def _imports() -> dict[str, set[str]]:
 
 
 def test_each_layer_imports_only_the_layers_below_it():
-    wrong = {layer: sorted(used - ALLOWED[layer] - {layer, "lazy", "settings"})
+    wrong = {layer: sorted(used - ALLOWED[layer] - {layer, "lazy", "settings", "markup"})
              for layer, used in _imports().items() if layer in ALLOWED}
     assert {k: v for k, v in wrong.items() if v} == {}
 
@@ -72,3 +72,15 @@ def test_the_readmes_what_is_where_names_every_package():
     packages = sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py"))
     missing = [p for p in packages if f"`danvan_kit/{p}/`" not in section]
     assert missing == []
+
+
+def test_only_the_markup_module_escapes_html():
+    """One escaping helper: no other module imports the standard library's html module."""
+    users = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import) and any(a.name == "html" for a in node.names) or \
+                    isinstance(node, ast.ImportFrom) and node.module == "html" and not node.level:
+                users.append(str(path.relative_to(PACKAGE)))
+    assert users == ["markup.py"]
