@@ -7,7 +7,7 @@ template sets `min` explicitly (counts are the common case).
 """
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -48,22 +48,22 @@ class FieldSpec(_Strict):
     hint: str = ""
     unit: str = ""                       # shown after a number box, e.g. "cuộc", "lượt"
     required: bool = False
-    required_message: Optional[str] = None
-    min: Optional[float] = None          # numbers: smallest value (default 0)
-    max: Optional[float] = None
-    max_length: Optional[int] = Field(default=None, ge=1, le=1_000_000)
-    constraint: Optional[str] = None     # expression that must hold, e.g. "da_giai_quyet <= tiep_nhan"
-    constraint_message: Optional[str] = None
-    relevant: Optional[str] = None       # show only when this expression is true
-    calculation: Optional[str] = None    # computed, read-only
+    required_message: str | None = None
+    min: float | None = None             # numbers: smallest value (default 0)
+    max: float | None = None
+    max_length: int | None = Field(default=None, ge=1, le=1_000_000)
+    constraint: str | None = None        # expression that must hold, e.g. "da_giai_quyet <= tiep_nhan"
+    constraint_message: str | None = None
+    relevant: str | None = None          # show only when this expression is true
+    calculation: str | None = None       # computed, read-only
     default: Any = None
-    choices: Optional[list[Choice]] = None
-    max_score: Optional[float] = Field(default=None, gt=0)  # a scored criterion
+    choices: list[Choice] | None = None
+    max_score: float | None = Field(default=None, gt=0)  # a scored criterion
     evidence: bool = False               # criterion carries an evidence note (minh chứng)
-    fields: Optional[list["FieldSpec"]] = None  # repeat: the columns of each row
+    fields: list["FieldSpec"] | None = None  # repeat: the columns of each row
     min_rows: int = Field(default=0, ge=0)
     max_rows: int = Field(default=100, ge=1, le=1000)
-    accept: Optional[str] = None         # file: e.g. ".pdf,.jpg,.png,.docx"
+    accept: str | None = None            # file: e.g. ".pdf,.jpg,.png,.docx"
     max_size_mb: float = Field(default=1.0, gt=0, le=20)
 
     @property
@@ -81,8 +81,8 @@ class Section(_Strict):
     name: str = Field(pattern=NAME_PATTERN)
     title: str = Field(min_length=1)
     hint: str = ""
-    relevant: Optional[str] = None
-    max_score: Optional[float] = Field(default=None, gt=0)
+    relevant: str | None = None
+    max_score: float | None = Field(default=None, gt=0)
     fields: list[FieldSpec] = Field(min_length=1)
 
 
@@ -91,7 +91,7 @@ class ClassBand(_Strict):
 
     label: str = Field(min_length=1)
     from_: float = Field(alias="from", ge=0)
-    below: Optional[float] = None        # omitted for the top class (up to the maximum)
+    below: float | None = None           # omitted for the top class (up to the maximum)
 
 
 class Scoring(_Strict):
@@ -99,7 +99,7 @@ class Scoring(_Strict):
 
     total_max: float = Field(default=100, gt=0)
     classes: list[ClassBand] = Field(min_length=1)
-    ineligible_when: Optional[str] = None   # expression: unit cannot be classed
+    ineligible_when: str | None = None      # expression: unit cannot be classed
     ineligible_label: str = "Không đủ điều kiện xếp loại"
 
 
@@ -108,13 +108,13 @@ class FormTemplate(_Strict):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: int = Field(ge=1)
-    applies_from: Optional[int] = Field(default=None, ge=2000, le=2100)
+    applies_from: int | None = Field(default=None, ge=2000, le=2100)
     title: str = Field(min_length=1)
     code: str = ""                        # "Biểu số" printed on outputs
     description: str = ""
     example: bool = False                 # an editable example, not official criteria
     sections: list[Section] = Field(min_length=1)
-    scoring: Optional[Scoring] = None
+    scoring: Scoring | None = None
 
     _source_text: str = PrivateAttr(default="")
     _path: str = PrivateAttr(default="")

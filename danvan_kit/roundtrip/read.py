@@ -179,7 +179,7 @@ class _Reader:
         rows: list[dict[str, Any]] = []
         for sheet_row, number in found:
             values, where, failed = {}, {}, []
-            for j, sub in enumerate((f.fields or [])):
+            for j, sub in enumerate(f.fields or []):
                 if sub not in subs:
                     continue
                 label = f"{f.label}, dòng {number}: {sub.label}"
