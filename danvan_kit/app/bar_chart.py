@@ -20,7 +20,7 @@ def bar_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[floa
     rows = []
     for j, label in enumerate(labels):
         bars = []
-        for i, (name, vs) in enumerate(series.items()):
+        for i, vs in enumerate(series.values()):
             v = vs[j]
             width = 0 if v is None else max(0.5, 100 * v / top)
             text = "—" if v is None else format_number(v) + (f" {unit}" if unit else "")

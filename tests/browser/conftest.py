@@ -51,9 +51,9 @@ class VoilaServer:
             try:
                 urllib.request.urlopen(f"{self.base}/voila/render/trang_chu.ipynb", timeout=30).read()
                 return
-            except OSError:
+            except OSError as exc:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(self.log.read_text())
+                    raise RuntimeError(self.log.read_text()) from exc
                 time.sleep(0.5)
         self.stop()
         raise RuntimeError("Voilà did not start:\n" + self.log.read_text()[-3000:])

@@ -82,7 +82,8 @@ def test_a_latest_copy_held_open_keeps_the_submission_and_names_the_newest_versi
 
 def test_temporary_files_left_by_a_crash_are_swept_by_the_next_export(fresh, tmp_path):
     (tmp_path / VERSIONS_DIR).mkdir(parents=True)
-    left = [tmp_path / f"{TEMP_PREFIX}999-1-tong-hop-2026-6t.xlsx", tmp_path / VERSIONS_DIR / f"{TEMP_PREFIX}9-2-x.xlsx"]
+    left = [tmp_path / f"{TEMP_PREFIX}999-1-tong-hop-2026-6t.xlsx",
+            tmp_path / VERSIONS_DIR / f"{TEMP_PREFIX}9-2-x.xlsx"]
     for p in left:
         p.write_bytes(b"PK\x03\x04half")
     export_period(fresh.catalog, fresh.store, "2026-6t", out_dir=tmp_path, today=TODAY)
@@ -108,7 +109,7 @@ def test_an_export_killed_mid_write_leaves_the_previous_workbook_complete(fresh,
     expected = _status(latest)
     sheets = load(latest).sheetnames
     killed_mid_write = 0
-    for attempt in range(15):
+    for _ in range(15):
         child = subprocess.Popen([sys.executable, "-c", CHILD, str(fresh.data_dir), str(tmp_path)],
                                  stdout=subprocess.PIPE, cwd=ROOT)
         assert child.stdout.readline().strip() == b"ready"
