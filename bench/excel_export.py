@@ -131,7 +131,8 @@ def tables(data):
                               for i, u in enumerate(data.units)])
     texts = [f for f in data.form.all_fields() if f.type == "long_text"]
     out["Thuyết minh"] = (["STT", "Đơn vị"] + [f.label for f in texts],
-                          [[i + 1, u.name] + [unit_data(u).get(f.name) for f in texts] for i, u in enumerate(data.units)])
+                          [[i + 1, u.name] + [unit_data(u).get(f.name) for f in texts]
+                           for i, u in enumerate(data.units)])
     comp = data.companions[0]
     crit = comp.form.score_fields()
     out["Điểm từng tiêu chí"] = (["STT", "Đơn vị"] + [f.name for f in crit],

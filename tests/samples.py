@@ -15,7 +15,8 @@ REPORT_INPUT = {
     "so_luot_nguoi_tham_du": "1.250",
     "so_cuoc_vung_dtts": "5",
     "hinh_thuc_tuyen_truyen": ["hoi_nghi", "truyen_thanh"],
-    "ket_qua_tuyen_truyen": "Tổ chức 12 cuộc tuyên truyền tại 8 ấp, chú trọng ấp Sóc Lớn có đông đồng bào dân tộc S’tiêng.",
+    "ket_qua_tuyen_truyen": ("Tổ chức 12 cuộc tuyên truyền tại 8 ấp, "
+                             "chú trọng ấp Sóc Lớn có đông đồng bào dân tộc S’tiêng."),
     "so_chuong_trinh_phoi_hop": "3",
     "co_khao_sat_hai_long": True,
     "ty_le_hai_long": "92,5",

@@ -36,7 +36,8 @@ CASES = [
     ("missing self score", SCORES, {"tc_6_1": ""}, "tc_6_1", "bắt buộc"),
     ("emoji in evidence", SCORES, {"tc_1_1__evidence": "Có kế hoạch ✅"}, "tc_1_1__evidence", "emoji"),
     ("required only when relevant", MODEL, {"linh_vuc": "khac"}, "linh_vuc_khac", "bắt buộc"),
-    ("end before start", MODEL, {"ngay_ket_thuc_du_kien": "01/01/2026"}, "ngay_ket_thuc_du_kien", "sau thời gian bắt đầu"),
+    ("end before start", MODEL, {"ngay_ket_thuc_du_kien": "01/01/2026"}, "ngay_ket_thuc_du_kien",
+     "sau thời gian bắt đầu"),
     ("text over the field's limit", MODEL, {"ten_mo_hinh": "Mô hình " * 50}, "ten_mo_hinh", "vượt giới hạn 300"),
 ]
 

@@ -39,7 +39,8 @@ def conda_requirements() -> dict[str, str]:
 
 def test_pyproject_and_environment_yml_list_the_same_packages_and_bounds():
     pip, conda = pip_requirements(), conda_requirements()
-    assert set(pip) == set(conda), f"only in pyproject: {set(pip) - set(conda)}; only in environment.yml: {set(conda) - set(pip)}"
+    assert set(pip) == set(conda), (f"only in pyproject: {set(pip) - set(conda)}; "
+                                    f"only in environment.yml: {set(conda) - set(pip)}")
     assert pip == conda
 
 
@@ -63,7 +64,8 @@ def test_every_declared_dependency_is_installed_here():
 
 def test_the_form_layer_does_not_import_pandas_or_the_excel_writer():
     code = ("import sys, danvan_kit.widgets, danvan_kit.catalog; from danvan_kit import FormView, load_catalog; "
-            "load_catalog(); heavy = [m for m in ('pandas', 'xlsxwriter', 'openpyxl', 'sqlalchemy') if m in sys.modules]; "
+            "load_catalog(); "
+            "heavy = [m for m in ('pandas', 'xlsxwriter', 'openpyxl', 'sqlalchemy') if m in sys.modules]; "
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

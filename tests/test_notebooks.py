@@ -28,7 +28,8 @@ def run(path: Path, monkeypatch, data: Path, query: str = "") -> list[dict]:
     monkeypatch.setenv("QUERY_STRING", query)
     monkeypatch.delenv("DANVAN_DB_URL", raising=False)
     nb = nbformat.read(path, as_version=4)
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}}).execute()
     return [out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])]
 
 

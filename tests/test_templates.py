@@ -42,8 +42,10 @@ def test_the_organisation_tree_names_every_unit_of_the_plan():
 
 def test_reporting_units_are_listed_in_vietnamese_alphabetical_order():
     names = [u.name for u in load_organisation(ROOT / "organisation" / "hon-quan-2023.yaml").reporting_units()]
-    assert names.index("Công an huyện") < names.index("Đài Truyền thanh – Truyền hình huyện") < names.index("Phòng Dân tộc")
-    assert names.index("Xã Tân Hiệp") < names.index("Xã Tân Hưng") < names.index("Xã Tân Lợi") < names.index("Xã Tân Quan")
+    assert (names.index("Công an huyện") < names.index("Đài Truyền thanh – Truyền hình huyện")
+            < names.index("Phòng Dân tộc"))
+    assert (names.index("Xã Tân Hiệp") < names.index("Xã Tân Hưng") < names.index("Xã Tân Lợi")
+            < names.index("Xã Tân Quan"))
     assert names.index("Xã Đồng Nơ") < names.index("Xã Minh Đức") < names.index("Xã Minh Tâm")
 
 
@@ -86,7 +88,8 @@ def test_a_newer_criteria_version_applies_from_its_year_and_older_periods_keep_t
     shutil.copytree(ROOT, root)
     text = (root / "forms" / "tu-cham-diem-v1.yaml").read_text(encoding="utf-8")
     text = text.replace("version: 1", "version: 2").replace("applies_from: 2025", "applies_from: 2027")
-    text = text.replace("{label: Tốt, from: 80}", "{label: Tốt, from: 85}").replace("{label: Khá, from: 65, below: 80}", "{label: Khá, from: 65, below: 85}")
+    text = text.replace("{label: Tốt, from: 80}", "{label: Tốt, from: 85}")
+    text = text.replace("{label: Khá, from: 65, below: 80}", "{label: Khá, from: 65, below: 85}")
     (root / "forms" / "tu-cham-diem-v2.yaml").write_text(text, encoding="utf-8")
     catalog = load_catalog(root)
     assert catalog.form_for("2026-tcd").version == 1
@@ -127,7 +130,8 @@ sections:
 
 def broken(tmp_path, fields, extra=""):
     path = tmp_path / "thu-nghiem.yaml"
-    path.write_text(MINIMAL.format(fields=textwrap.indent(textwrap.dedent(fields), " " * 6), extra=extra), encoding="utf-8")
+    path.write_text(MINIMAL.format(fields=textwrap.indent(textwrap.dedent(fields), " " * 6), extra=extra),
+                    encoding="utf-8")
     with pytest.raises(TemplateError) as info:
         load_form(path)
     return str(info.value)
@@ -266,7 +270,8 @@ def test_the_organisation_tree_refuses_a_parent_that_does_not_exist(tmp_path):
 
 def test_a_calendar_with_an_impossible_due_date_is_refused(tmp_path):
     path = tmp_path / "lich.yaml"
-    path.write_text("years: [2026]\neach_year:\n  - {key: nam, kind: annual, title: Năm, form: x, due: 31/02}\n", encoding="utf-8")
+    path.write_text("years: [2026]\neach_year:\n  - {key: nam, kind: annual, title: Năm, form: x, due: 31/02}\n",
+                    encoding="utf-8")
     with pytest.raises(TemplateError) as info:
         load_calendar(path)
     assert "lich.yaml" in str(info.value) and "31/02" in str(info.value)

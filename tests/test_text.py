@@ -18,9 +18,11 @@ from danvan_kit.forms.text import (
 
 
 def test_names_sort_in_vietnamese_alphabetical_order():
-    names = ["Xã Tân Quan", "Xã Đồng Nơ", "Xã An Phú", "Xã Ân Thi", "Xã Ăn Uống", "Xã Dương Minh", "Xã Ô Môn", "Xã Ơn Trời", "Xã Oai"]
+    names = ["Xã Tân Quan", "Xã Đồng Nơ", "Xã An Phú", "Xã Ân Thi", "Xã Ăn Uống", "Xã Dương Minh", "Xã Ô Môn",
+             "Xã Ơn Trời", "Xã Oai"]
     assert sorted(names, key=vn_sort_key) == [
-        "Xã An Phú", "Xã Ăn Uống", "Xã Ân Thi", "Xã Dương Minh", "Xã Đồng Nơ", "Xã Oai", "Xã Ô Môn", "Xã Ơn Trời", "Xã Tân Quan"]
+        "Xã An Phú", "Xã Ăn Uống", "Xã Ân Thi", "Xã Dương Minh", "Xã Đồng Nơ", "Xã Oai", "Xã Ô Môn", "Xã Ơn Trời",
+        "Xã Tân Quan"]
 
 
 def test_tones_order_after_letters():
@@ -41,7 +43,8 @@ def test_long_text_keeps_its_lines_but_not_trailing_spaces():
     assert clean_text("Dòng 1   \r\nDòng 2\r\n\r\n", multiline=True) == "Dòng 1\nDòng 2"
 
 
-@pytest.mark.parametrize("value,words", [("a\x00b", "ký tự điều khiển"), ("ok 👍", "emoji"), ("x" * 11, "vượt giới hạn 10")])
+@pytest.mark.parametrize("value,words", [("a\x00b", "ký tự điều khiển"), ("ok 👍", "emoji"),
+                                         ("x" * 11, "vượt giới hạn 10")])
 def test_unprintable_text_is_explained(value, words):
     assert words in text_problem(value, 10)
 
@@ -60,7 +63,8 @@ def test_dates_read_and_print_as_dd_mm_yyyy():
         parse_date("05/13/2026")
 
 
-@pytest.mark.parametrize("text,value", [("1.234", 1234), ("1 234", 1234), ("12", 12), ("1.234.567", 1234567), ("-3", -3)])
+@pytest.mark.parametrize("text,value", [("1.234", 1234), ("1 234", 1234), ("12", 12), ("1.234.567", 1234567),
+                                        ("-3", -3)])
 def test_integers_accept_vietnamese_grouping(text, value):
     assert parse_integer(text) == value
 
@@ -71,7 +75,8 @@ def test_integers_refuse_what_is_not_a_whole_number(text):
         parse_integer(text)
 
 
-@pytest.mark.parametrize("text,value", [("4,5", 4.5), ("4.5", 4.5), ("1.234,5", 1234.5), ("1,234.5", 1234.5), ("10", 10.0)])
+@pytest.mark.parametrize("text,value", [("4,5", 4.5), ("4.5", 4.5), ("1.234,5", 1234.5), ("1,234.5", 1234.5),
+                                        ("10", 10.0)])
 def test_decimals_accept_a_comma_or_a_point(text, value):
     assert parse_decimal(text) == value
 

@@ -26,7 +26,8 @@ def submitted(template, values, rows=None):
 
 
 def test_periodic_report_filled_through_widgets_gives_clean_data(catalog):
-    view, result, received = submitted(catalog.form("bao-cao-dinh-ky"), REPORT_INPUT, {"hoat_dong_noi_bat": REPORT_ROWS})
+    view, result, received = submitted(catalog.form("bao-cao-dinh-ky"), REPORT_INPUT,
+                                       {"hoat_dong_noi_bat": REPORT_ROWS})
     assert result.ok, [str(e) for e in result.errors]
     data = received[0][0]
     assert data["so_luot_nguoi_tham_du"] == 1250
@@ -77,7 +78,8 @@ def test_live_total_and_class_follow_each_score_typed(catalog):
     view.controls["tc_2_2"].raw = "10"
     view.controls["tc_4_1"].raw = "8"
     view.controls["tc_5_2"].raw = "10"
-    for name in ["tc_1_1", "tc_1_2", "tc_1_3", "tc_1_4", "tc_2_1", "tc_2_3", "tc_3_1", "tc_3_2", "tc_3_3", "tc_5_1", "tc_6_1", "tc_6_2"]:
+    for name in ["tc_1_1", "tc_1_2", "tc_1_3", "tc_1_4", "tc_2_1", "tc_2_3", "tc_3_1", "tc_3_2", "tc_3_3", "tc_5_1",
+                 "tc_6_1", "tc_6_2"]:
         view.controls[name].raw = "4"
     assert view.refresh().values["tong_diem"] == 2 * 3 + 28 + 48
     assert "Tốt" in view.controls["xep_loai"].input.value
@@ -143,7 +145,8 @@ def test_repeat_group_refuses_rows_past_its_maximum(catalog):
 
 
 def test_a_row_error_is_shown_in_its_row(catalog):
-    view = fill(FormView(catalog.form("dan-van-kheo")), MODEL_INPUT, {"nguon_luc": [{"nguon": "khac", "so_tien": "nhiều"}]})
+    view = fill(FormView(catalog.form("dan-van-kheo")), MODEL_INPUT,
+                {"nguon_luc": [{"nguon": "khac", "so_tien": "nhiều"}]})
     result = view.submit()
     assert not result.ok
     assert any(e.field == "nguon_luc[1].so_tien" and "phải là số" in e.message for e in result.errors)
@@ -152,7 +155,8 @@ def test_a_row_error_is_shown_in_its_row(catalog):
 
 def test_draft_keeps_what_was_typed_even_if_invalid_and_reloads_it(catalog):
     saved = []
-    view = FormView(catalog.form("bao-cao-dinh-ky"), on_save_draft=lambda raw: saved.append(raw) or "Đã lưu nháp lúc 10:02.")
+    view = FormView(catalog.form("bao-cao-dinh-ky"),
+                    on_save_draft=lambda raw: saved.append(raw) or "Đã lưu nháp lúc 10:02.")
     view.controls["so_cuoc_tuyen_truyen"].raw = "mười hai"
     view.controls["nguoi_lap"].raw = "Lê Văn Tám"
     view.draft_button.click()
@@ -164,7 +168,8 @@ def test_draft_keeps_what_was_typed_even_if_invalid_and_reloads_it(catalog):
 
 
 def test_submitted_data_reloads_into_the_form_in_vietnamese_formats(catalog):
-    _view, _result, received = submitted(catalog.form("bao-cao-dinh-ky"), REPORT_INPUT, {"hoat_dong_noi_bat": REPORT_ROWS})
+    _view, _result, received = submitted(catalog.form("bao-cao-dinh-ky"), REPORT_INPUT,
+                                         {"hoat_dong_noi_bat": REPORT_ROWS})
     reopened = FormView(catalog.form("bao-cao-dinh-ky"), data=received[0][0])
     assert reopened.controls["tthc_tiep_nhan"].raw == "1.840"
     assert reopened.controls["ngay_bao_cao"].raw == "28/04/2026"
@@ -176,7 +181,8 @@ def test_submitted_data_reloads_into_the_form_in_vietnamese_formats(catalog):
 
 def test_double_click_on_submit_sends_one_attempt_id(catalog):
     attempts = []
-    view = fill(FormView(catalog.form("tu-cham-diem"), on_submit=lambda d, a: attempts.append(a)), SELF_ASSESSMENT_INPUT)
+    view = fill(FormView(catalog.form("tu-cham-diem"), on_submit=lambda d, a: attempts.append(a)),
+                SELF_ASSESSMENT_INPUT)
     view.submit_button.click()
     view.submit_button.click()
     assert len(attempts) == 2 and attempts[0] == attempts[1]
@@ -289,8 +295,8 @@ def test_an_unanswered_choice_shows_the_prompt_and_reads_as_empty(catalog):
 
 def test_a_draft_with_odd_values_always_opens(catalog, caplog):
     draft = {"ngay_bao_cao": "2026-13-01", "nguoi_lap": ["không", "phải", "chuỗi"], "so_cuoc_tuyen_truyen": {"x": 1},
-             "hinh_thuc_tuyen_truyen": "hoi_nghi", "co_khao_sat_hai_long": "có lẽ", "hoat_dong_noi_bat": "không phải bảng",
-             "tthc_tiep_nhan": 12.5, "khieu_nai_tiep_nhan": None}
+             "hinh_thuc_tuyen_truyen": "hoi_nghi", "co_khao_sat_hai_long": "có lẽ",
+             "hoat_dong_noi_bat": "không phải bảng", "tthc_tiep_nhan": 12.5, "khieu_nai_tiep_nhan": None}
     view = FormView(catalog.form("bao-cao-dinh-ky"), data=draft)
     assert view.controls["ngay_bao_cao"].raw == "2026-13-01"        # shown as typed, to be corrected
     result = view.submit()

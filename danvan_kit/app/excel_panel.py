@@ -29,7 +29,8 @@ class ExcelPanel(w.VBox):
         self.blank_button.on_click(lambda _b: self.make_blank())
         self.blank_link = w.HTML()
         self.upload = w.FileUpload(accept=".xlsx", multiple=True, description="Chọn tệp đã điền")
-        self.import_button = w.Button(description="Kiểm tra và nhập", button_style="primary", layout=w.Layout(width="auto"))
+        self.import_button = w.Button(description="Kiểm tra và nhập", button_style="primary",
+                                      layout=w.Layout(width="auto"))
         self.import_button.add_class("dv-import")
         self.import_button.on_click(lambda _b: self.import_uploads())
         self.result = w.HTML()
@@ -71,7 +72,8 @@ class ExcelPanel(w.VBox):
                                      period_id=self.period.id)
                 results.append(result)
                 if result.ok:
-                    note = "đã có (không tạo bản mới)" if result.duplicate else f"đã lưu, bản số {result.revision_number}"
+                    note = ("đã có (không tạo bản mới)" if result.duplicate
+                            else f"đã lưu, bản số {result.revision_number}")
                     lines.append(f'<li class="dv-import-ok">{esc(name)} — {esc(result.unit_name)}: {note}</li>')
                 else:
                     problems = "".join(f"<li>{esc(str(p))}</li>" for p in result.problems)

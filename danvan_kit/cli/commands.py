@@ -133,7 +133,8 @@ def users_create(db_url: str | None, data_dir: str | None, login: str, role: str
                                            display_name=display_name, hub_user=hub_user)
         except StoreError as exc:
             raise _fail(exc) from None
-    click.echo(f"Đã tạo tài khoản {account.login} ({account.role}{', ' + account.unit_code if account.unit_code else ''}).")
+    unit = f", {account.unit_code}" if account.unit_code else ""
+    click.echo(f"Đã tạo tài khoản {account.login} ({account.role}{unit}).")
 
 
 @users.command("reset")

@@ -65,7 +65,8 @@ def read_indicators(path: str | Path) -> tuple[str, str, list[Indicator]]:
         sheet = wb[INDICATOR_SHEET] if INDICATOR_SHEET in wb.sheetnames else None
         if sheet is None:
             sheet = next((ws for ws in wb.worksheets
-                          if any(r[0] == KEY_HEADER for r in ws.iter_rows(max_row=40, max_col=1, values_only=True))), None)
+                          if any(r[0] == KEY_HEADER
+                                 for r in ws.iter_rows(max_row=40, max_col=1, values_only=True))), None)
         if sheet is None:
             raise ValueError(f"{Path(path).name}: không có trang «{INDICATOR_SHEET}» (không phải tệp tổng hợp)")
         rows = list(sheet.iter_rows(values_only=True))

@@ -31,8 +31,10 @@ def write_status_sheet(wb: Workbook, st: Styles, names: SheetNames, data: Period
     cols = [
         Col("STT", "center", 5, lambda r: r[0]),
         Col("Đơn vị", "text", 34, lambda r: r[1].name),
-        Col("Trạng thái", "center", 14, lambda r: STATUS_LABELS.get(r[1].status.state, "") if r[1].status else "Đã nộp"),
-        Col("Nộp lần đầu lúc", "datetime", 17, lambda r: excel_datetime(r[1].status.submitted_at) if r[1].status else None),
+        Col("Trạng thái", "center", 14,
+            lambda r: STATUS_LABELS.get(r[1].status.state, "") if r[1].status else "Đã nộp"),
+        Col("Nộp lần đầu lúc", "datetime", 17,
+            lambda r: excel_datetime(r[1].status.submitted_at) if r[1].status else None),
         Col("Hạn nộp", "center", 11, lambda r: deadline_label(r[1])),
         Col("Số ngày trễ", "int", 9, lambda r: (r[1].status.days_late or None) if r[1].status else None),
         Col("Nộp lại lần cuối lúc", "datetime", 17,
@@ -51,9 +53,12 @@ def write_status_sheet(wb: Workbook, st: Styles, names: SheetNames, data: Period
         col = xl_col_to_name(4)
         rng = f"{col}{first + 1}:{col}{last + 1}"
         labels = [("Số đơn vị phải báo cáo", f"=COUNTA(B{first + 1}:B{last + 1})", len(rows)),
-                  ("Đã nộp đúng hạn", f'=COUNTIF({rng},"{ON_TIME}")', sum(deadline_label(l) == ON_TIME for _, l in rows)),
-                  ("Đã nộp nhưng trễ hạn", f'=COUNTIF({rng},"{LATE}")', sum(deadline_label(l) == LATE for _, l in rows)),
-                  ("Chưa nộp", f'=COUNTIF({rng},"{MISSING}")', sum(deadline_label(l) == MISSING for _, l in rows))]
+                  ("Đã nộp đúng hạn", f'=COUNTIF({rng},"{ON_TIME}")',
+                   sum(deadline_label(line) == ON_TIME for _, line in rows)),
+                  ("Đã nộp nhưng trễ hạn", f'=COUNTIF({rng},"{LATE}")',
+                   sum(deadline_label(line) == LATE for _, line in rows)),
+                  ("Chưa nộp", f'=COUNTIF({rng},"{MISSING}")',
+                   sum(deadline_label(line) == MISSING for _, line in rows))]
         row += 1
         write_text(ws, row, 1, "Tổng hợp", st["th"])
         write_text(ws, row, 2, "Số đơn vị", st["th"])

@@ -70,8 +70,8 @@ def write_value(ws: Worksheet, st: Styles, row: int, col: int, kind: str, value:
     elif kind in NUMERIC_KINDS + ("center",) and isinstance(value, (int, float)) and not isinstance(value, bool):
         ws.write_number(row, col, value, st[kind])
     elif kind in ("date", "datetime") and isinstance(value, (date, datetime)):
-        ws.write_datetime(row, col, value if isinstance(value, datetime) else datetime(value.year, value.month, value.day),
-                          st[kind])
+        when = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        ws.write_datetime(row, col, when, st[kind])
     else:
         write_text(ws, row, col, value, st[kind if kind in ("text", "long", "center", "muted") else "text"])
 
@@ -183,8 +183,8 @@ def _totals(ws: Worksheet, st: Styles, cols: list[Col], values: list[list[Any]],
             continue
         if col.total == "sum":
             totals[c] = sum(nums)
-            ws.write_formula(r, c, f"=SUM({rng})", st[f"total_{'dec' if col.kind == 'dec' else 'int' if col.kind == 'int' else 'pct'}"],
-                             totals[c])
+            kind = "dec" if col.kind == "dec" else "int" if col.kind == "int" else "pct"
+            ws.write_formula(r, c, f"=SUM({rng})", st[f"total_{kind}"], totals[c])
         elif col.total == "mean":
             totals[c] = sum(nums) / len(nums) if nums else ""
             fmt = st["total_pct" if col.kind == "pct" else "total_dec"]

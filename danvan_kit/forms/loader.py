@@ -144,19 +144,22 @@ def _check_scoring(form: FormTemplate, problems: list[tuple[str, str]]) -> None:
         in_section = [f.max_score for f in section.fields if f.max_score is not None]
         if section.max_score is not None and abs(sum(in_section) - section.max_score) > 1e-9:
             problems.append((f"phần '{section.name}' (max_score)",
-                             f"điểm tối đa của phần là {section.max_score:g} nhưng các tiêu chí cộng lại {sum(in_section):g}"))
+                             f"điểm tối đa của phần là {section.max_score:g} "
+                             f"nhưng các tiêu chí cộng lại {sum(in_section):g}"))
     scoring: Scoring | None = form.scoring
     if scoring is None:
         return
     total = sum(f.max_score or 0 for f in scored)
     if scored and abs(total - scoring.total_max) > 1e-9:
-        problems.append(("scoring.total_max", f"tổng điểm tối đa là {scoring.total_max:g} nhưng các tiêu chí cộng lại {total:g}"))
+        problems.append(("scoring.total_max",
+                         f"tổng điểm tối đa là {scoring.total_max:g} nhưng các tiêu chí cộng lại {total:g}"))
     bands = sorted(scoring.classes, key=lambda b: b.from_)
     labels = [b.label for b in bands]
     for dup in sorted({x for x in labels if labels.count(x) > 1}):
         problems.append(("scoring.classes", f"loại '{dup}' bị trùng"))
     if bands[0].from_ != 0:
-        problems.append(("scoring.classes", f"thang xếp loại phải bắt đầu từ 0 điểm (đang bắt đầu từ {bands[0].from_:g}): điểm dưới đó không có loại"))
+        problems.append(("scoring.classes", f"thang xếp loại phải bắt đầu từ 0 điểm (đang bắt đầu từ "
+                                            f"{bands[0].from_:g}): điểm dưới đó không có loại"))
     for low, high in zip(bands, bands[1:]):
         if low.below is None:
             problems.append((f"scoring.classes ({low.label})", "chỉ loại cao nhất mới được bỏ trống 'below'"))
@@ -165,12 +168,15 @@ def _check_scoring(form: FormTemplate, problems: list[tuple[str, str]]) -> None:
                              f"thang bị hở: từ {low.below:g} đến dưới {high.from_:g} điểm không thuộc loại nào"))
         elif low.below > high.from_:
             problems.append((f"scoring.classes ({low.label})",
-                             f"thang bị chồng: loại '{low.label}' (dưới {low.below:g}) chồng lên loại '{high.label}' (từ {high.from_:g})"))
+                             f"thang bị chồng: loại '{low.label}' (dưới {low.below:g}) "
+                             f"chồng lên loại '{high.label}' (từ {high.from_:g})"))
     top = bands[-1]
     if top.below is not None and top.below <= scoring.total_max:
-        problems.append((f"scoring.classes ({top.label})", f"loại cao nhất phải bao gồm điểm tối đa {scoring.total_max:g} (bỏ trống 'below')"))
+        problems.append((f"scoring.classes ({top.label})",
+                         f"loại cao nhất phải bao gồm điểm tối đa {scoring.total_max:g} (bỏ trống 'below')"))
     if top.from_ > scoring.total_max:
-        problems.append((f"scoring.classes ({top.label})", f"từ {top.from_:g} điểm, lớn hơn điểm tối đa {scoring.total_max:g}"))
+        problems.append((f"scoring.classes ({top.label})",
+                         f"từ {top.from_:g} điểm, lớn hơn điểm tối đa {scoring.total_max:g}"))
 
 
 def check_form(form: FormTemplate) -> list[tuple[str, str]]:

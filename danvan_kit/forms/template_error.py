@@ -68,7 +68,8 @@ def from_pydantic(path: str | Path | None, exc: Any, data: Any) -> TemplateError
     """Convert a pydantic ValidationError into a TemplateError in Vietnamese."""
     problems = []
     for err in exc.errors():
-        loc = tuple(x for x in err.get("loc", ()) if not (isinstance(x, str) and "[" in x and x.startswith(("function", "tagged"))))
+        loc = tuple(x for x in err.get("loc", ())
+                    if not (isinstance(x, str) and "[" in x and x.startswith(("function", "tagged"))))
         etype = err.get("type", "")
         if etype == "value_error":
             msg = str(err.get("ctx", {}).get("error", err.get("msg")))

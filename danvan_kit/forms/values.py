@@ -43,7 +43,8 @@ def _coerce_file(f: FieldSpec, raw: Any) -> tuple[Any, str | None]:
         if allowed and not any(name.lower().endswith(ext) for ext in allowed):
             return None, f"tệp «{name}» không đúng loại cho phép ({', '.join(allowed)})"
         if entry.get("size", 0) > f.max_size_mb * 1024 * 1024:
-            return None, f"tệp «{name}» nặng {format_number(entry['size'] / 1048576, 1)} MB, vượt giới hạn {format_number(f.max_size_mb)} MB"
+            return None, (f"tệp «{name}» nặng {format_number(entry['size'] / 1048576, 1)} MB, "
+                          f"vượt giới hạn {format_number(f.max_size_mb)} MB")
         out.append(entry)
     return out, None
 
@@ -97,7 +98,8 @@ def coerce_value(f: FieldSpec, raw: Any) -> tuple[Any, str | None]:
         for c in f.choices or []:
             by_key[c.value.lower()] = c.value
             by_key[to_nfc(c.label).strip().lower()] = c.value
-        items = [raw] if t == "select_one" else (list(raw) if isinstance(raw, (list, tuple)) else [x for x in str(raw).split(";")])
+        items = ([raw] if t == "select_one"
+                 else list(raw) if isinstance(raw, (list, tuple)) else [x for x in str(raw).split(";")])
         out = []
         for item in items:
             value = by_key.get(to_nfc(str(item)).strip().lower())

@@ -47,7 +47,8 @@ class CriterionControl(FieldControl):
 
     def set_reviewer_score(self, score: float | None) -> None:
         text = format_number(score) if score is not None else "—"
-        self.reviewer.value = f'<span style="{HINT_STYLE}" title="Điểm thẩm định của Phòng Nội vụ">Thẩm định: <b>{text}</b></span>'
+        self.reviewer.value = (f'<span style="{HINT_STYLE}" title="Điểm thẩm định của Phòng Nội vụ">'
+                               f"Thẩm định: <b>{text}</b></span>")
 
     @property
     def evidence_raw(self) -> Any:

@@ -21,7 +21,8 @@ from danvan_kit.store import Store
 VN = timezone(timedelta(hours=7))
 TODAY = date(2026, 11, 20)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-SOFFICE_SKIP = "LibreOffice (soffice) not found: PDF/CSV conversion tests were not run (apt install libreoffice-calc-nogui)"
+SOFFICE_SKIP = ("LibreOffice (soffice) not found: PDF/CSV conversion tests were not run "
+                "(apt install libreoffice-calc-nogui)")
 FORMULA_TEXT = '=HYPERLINK("http://x","bấm")'
 PLUS_TEXT = "+1+1"
 
@@ -167,7 +168,8 @@ def fill_store(catalog: Any, data_dir: Path, seed: int = 33) -> Filled:
         missing, late = set(u.code for u in order[:2]), set(u.code for u in order[2:6])
         filled.missing[period], filled.late[period] = missing, late
         for i, unit in enumerate(order[2:]):
-            when = due + timedelta(days=rng.randint(1, 9)) if unit.code in late else due - timedelta(days=rng.randint(0, 12))
+            when = (due + timedelta(days=rng.randint(1, 9)) if unit.code in late
+                    else due - timedelta(days=rng.randint(0, 12)))
             clock.at(when.year, when.month, when.day, 8 + i % 9, 5 * (i % 12))
             data = _report(rng, unit, 2026, half)
             if period == "2026-6t" and not filled.formula_unit:

@@ -92,7 +92,8 @@ def test_settled_over_received_is_a_computed_rate_per_unit_and_in_total(filled, 
     assert any(">" in r.formula[0] for cf in rules for r in cf.rules), "a > b is highlighted"
     overall = column(t, "Tỷ lệ giải quyết đơn thư")
     subs = _submitted(filled, "2026-6t").values()
-    done = sum(r.data[k] for r in subs for k in ("khieu_nai_da_giai_quyet", "to_cao_da_giai_quyet", "kien_nghi_da_giai_quyet"))
+    done = sum(r.data[k] for r in subs
+               for k in ("khieu_nai_da_giai_quyet", "to_cao_da_giai_quyet", "kien_nghi_da_giai_quyet"))
     got = sum(r.data[k] for r in subs for k in ("khieu_nai_tiep_nhan", "to_cao_tiep_nhan", "kien_nghi_tiep_nhan"))
     assert t.totals[overall] == pytest.approx(round(100 * done / got, 1) / 100)   # a weighted rate, not a mean
 
