@@ -179,7 +179,8 @@ class FormPage(w.VBox):
         self.template = template
         comment = review.comment if review is not None and review.state == "needs_correction" else None
         self.view = FormView(template, data=latest.data if latest else None,
-                             on_submit=self._submit, on_save_draft=self._save, on_change=lambda _v: self.autosave.trigger(),
+                             on_submit=self._submit, on_save_draft=self._save,
+                             on_change=lambda _v: self.autosave.trigger(),
                              reviewer_scores=(review.adjusted_scores or {}) if review else None,
                              review_comment=comment, readonly=self.account.is_analyst)
         self.body.children = [self.view]
@@ -244,7 +245,8 @@ class FormPage(w.VBox):
             self._wanted_item = self.item
             self._refresh_items()
         if result.duplicate:
-            return f"Báo cáo này đã được nộp lúc {_local_time(revision.created_at)} (bản số {revision.number}); không tạo bản mới."
+            return (f"Báo cáo này đã được nộp lúc {_local_time(revision.created_at)} (bản số {revision.number}); "
+                    "không tạo bản mới.")
         return (f"Đã nộp thành công lúc {_local_time(revision.created_at)} — {timing}. "
                 f"Bản số {revision.number} đã được lưu; Phòng Nội vụ sẽ tiếp nhận.")
 

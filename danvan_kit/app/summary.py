@@ -84,10 +84,12 @@ class SummaryView(w.VBox):
                 parts.append(bar_chart(f"{key.label} — theo đơn vị", [u.name for u in data.units],
                                        {key.unit or "": [next((e.data.get(key.name) for e in u.entries), None)
                                                          for u in data.units]}, key.unit))
-            compare = [i for i in indicators if i.rule == "sum" and i.key in old and not i.key.startswith("status__")][:8]
+            compare = [i for i in indicators
+                       if i.rule == "sum" and i.key in old and not i.key.startswith("status__")][:8]
             if compare:
                 parts.append(bar_chart("So với cùng kỳ năm trước", [i.label for i in compare],
-                                       {"kỳ này": [i.values[0] for i in compare], "cùng kỳ năm trước": [old[i.key] for i in compare]}))
+                                       {"kỳ này": [i.values[0] for i in compare],
+                                        "cùng kỳ năm trước": [old[i.key] for i in compare]}))
         return "<br>".join(parts)
 
     def export(self) -> None:

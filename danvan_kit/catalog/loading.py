@@ -81,7 +81,8 @@ def _load_forms(root: Path) -> tuple[list[FormTemplate], list[TemplateError]]:
             continue
         key = (form.id, form.version)
         if key in seen:
-            errors.append(TemplateError(path, [("version", f"biểu mẫu {form.id} phiên bản {form.version} đã có trong {seen[key]}; hãy tăng version")]))
+            errors.append(TemplateError(path, [("version", f"biểu mẫu {form.id} phiên bản {form.version} "
+                                                           f"đã có trong {seen[key]}; hãy tăng version")]))
             continue
         seen[key] = path.name
         forms.append(form)
@@ -109,7 +110,8 @@ def check_templates(root: str | Path | None = None, org: str | Path | None = Non
     for period in calendar.periods:
         usable = [f for f in catalog_forms if f.id == period.form and (f.applies_from or 0) <= period.year]
         if not usable:
-            errors.append(TemplateError(calendar_path, [(f"kỳ {period.id} (form)", f"không có biểu mẫu '{period.form}' dùng được cho năm {period.year}")]))
+            errors.append(TemplateError(calendar_path, [
+                (f"kỳ {period.id} (form)", f"không có biểu mẫu '{period.form}' dùng được cho năm {period.year}")]))
     return errors
 
 
@@ -126,5 +128,6 @@ def load_catalog(root: str | Path | None = None, org: str | Path | None = None) 
         try:
             catalog.form_for(period)
         except KeyError as exc:
-            raise TemplateError(root / "periods" / "lich-bao-cao.yaml", [(f"kỳ {period.id} (form)", exc.args[0])]) from None
+            raise TemplateError(root / "periods" / "lich-bao-cao.yaml",
+                                [(f"kỳ {period.id} (form)", exc.args[0])]) from None
     return catalog

@@ -125,7 +125,8 @@ class FormEngine:
             if err:
                 errors.append(FieldError(f.name, f.label, err))
             if f.evidence:
-                ev, ev_err = coerce_value(FieldSpec(name="x", type="long_text", label="Minh chứng"), raw.get(f.evidence_name))
+                ev, ev_err = coerce_value(FieldSpec(name="x", type="long_text", label="Minh chứng"),
+                                          raw.get(f.evidence_name))
                 values[f.evidence_name] = ev
                 if ev_err:
                     errors.append(FieldError(f.evidence_name, f"{f.label} — minh chứng", ev_err))
@@ -154,7 +155,8 @@ class FormEngine:
         return FormState(effective, visible, section_visible, errors)
 
     def _check_value(self, f: FieldSpec, value: Any, key: str, context: Mapping[str, Any],
-                     functions: Mapping[str, Any], errors: list[FieldError], unreadable: frozenset = frozenset()) -> None:
+                     functions: Mapping[str, Any], errors: list[FieldError],
+                     unreadable: frozenset = frozenset()) -> None:
         """Required, range, rows and constraint checks; a constraint naming a field that could not be
         read (already reported) is skipped rather than reported a second time under another label."""
         if value is None:
@@ -165,7 +167,8 @@ class FormEngine:
             low = 0 if f.min is None else f.min
             high = f.max if f.max is not None else f.max_score
             if value < low:
-                errors.append(FieldError(key, f.label, "không được là số âm" if low == 0 else f"không được nhỏ hơn {format_number(low)}"))
+                errors.append(FieldError(key, f.label, "không được là số âm" if low == 0
+                                         else f"không được nhỏ hơn {format_number(low)}"))
             elif high is not None and value > high:
                 msg = (f"vượt điểm tối đa {format_number(high)}" if f.max_score is not None and f.max is None
                        else f"không được lớn hơn {format_number(high)}")
