@@ -85,9 +85,10 @@ def import_(db_url: str | None, data_dir: str | None, path: str, unit_code: str 
             store.list_accounts()  # a store never initialised says "run danvan init" here, not once per file
             actor = store.system_actor()
             if login:
-                actor = store.account(login)
-                if actor is None or not actor.active:
+                account = store.account(login)
+                if account is None or not account.active:
                     raise click.BadParameter(f"không có tài khoản {login!r} đang hoạt động", param_hint="--login")
+                actor = account
             report = import_path(catalog, store, path, actor=actor, unit_code=unit_code, period_id=period_id,
                                  dry_run=dry_run)
         except StoreError as exc:

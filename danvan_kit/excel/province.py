@@ -123,7 +123,8 @@ def roll_up(paths: list[Path], path: str | Path | IO[bytes], *, parent: str = ""
                         "kiểm tra lại trước khi gửi.")
     rows = [merged[k] for k in order]
     context: dict[str, Any] = {}
-    totals, ns = [], []
+    totals: list[Any] = []
+    ns: list[int] = []
     for ind in rows:  # sums first, so calculated rates see every figure
         if not ind.rule.startswith("calc:") and ind.rule != "heading":
             context[ind.key] = _total(ind, context)[0] or 0

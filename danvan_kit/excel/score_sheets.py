@@ -42,9 +42,11 @@ def write_score_sheets(wb: Workbook, st: Styles, names: SheetNames, data: Period
     groups = [s for s in form.sections if any(f.max_score for f in s.fields)]
     cols = [Col("STT", "center", 5, lambda r: r[0]), Col("Đơn vị", "text", 30, lambda r: r[1].name),
             Col("Tình trạng", "center", 12, lambda r: short_status(r[1]))]
+    # `type: ignore[misc]` on `lambda r, n=...` (here and in _detail): mypy cannot type lambdas with default arguments
     for g in groups:
         cols.append(Col(f"{_short(g.title)} (tối đa {format_number(g.max_score or 0)})", "dec", 10,
-                        lambda r, n=g.name: r[2].groups.get(n), total="mean", group="Điểm tự chấm theo nhóm tiêu chí"))
+                        lambda r, n=g.name: r[2].groups.get(n),  # type: ignore[misc]
+                        total="mean", group="Điểm tự chấm theo nhóm tiêu chí"))
     cols += [Col("Tổng điểm tự chấm", "dec", 11, lambda r: r[2].self_total, total="mean"),
              Col("Tổng điểm thẩm định", "dec", 11, lambda r: r[2].reviewer_total, total="mean"),
              Col("Tự xếp loại", "center", 13, lambda r: r[2].self_label),
@@ -92,7 +94,8 @@ def _detail(wb: Workbook, st: Styles, names: SheetNames, data: PeriodData, rows:
                 where[f.name] = len(cols)
                 number = f.label.split(" ", 1)[0].rstrip(".")
                 cols.append(Col(f"{number} (tối đa {format_number(f.max_score)})", "dec", 9,
-                                lambda r, n=f.name: (unit_data(r[1]) or {}).get(n), total="mean",
+                                lambda r, n=f.name: (unit_data(r[1]) or {}).get(n),  # type: ignore[misc]  # see write_score_sheets
+                                total="mean",
                                 group=_short(s.title)))
     name = names.add("Điểm từng tiêu chí")
     ws = wb.add_worksheet(name)

@@ -27,7 +27,7 @@ import warnings
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, TypeGuard
 
 __all__ = ["BUILTIN_FUNCTIONS", "Expression", "ExpressionError", "compile_expression"]
 
@@ -47,7 +47,7 @@ class ExpressionError(ValueError):
 
 
 # ---------------------------------------------------------------- helpers
-def _is_num(x: Any) -> bool:
+def _is_num(x: Any) -> TypeGuard[int | float]:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
@@ -109,6 +109,11 @@ def _fn_contains(container: Any, item: Any) -> Any:
     return item in container if both_text or isinstance(container, (list, tuple)) else None
 
 
+def _fn_year(d: Any) -> Any:
+    day = _to_date(d)
+    return day.year if day else None
+
+
 def _fn_days_between(a: Any, b: Any) -> Any:
     """Days from a to b (b - a)."""
     da, db = _to_date(a), _to_date(b)
@@ -129,7 +134,7 @@ BUILTIN_FUNCTIONS: Mapping[str, Callable] = MappingProxyType({
     "int": lambda x: _convert(int, x),
     "float": lambda x: _convert(float, x),
     "today": lambda: date.today().isoformat(),
-    "year": lambda d: _to_date(d).year if _to_date(d) else None,
+    "year": _fn_year,
     "contains": _fn_contains,
     "days_between": _fn_days_between,
 })
@@ -146,7 +151,7 @@ _ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
 _ORDER = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
 _OP_SYMBOLS = {ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>", ast.BitAnd: "&",
                ast.BitOr: "|", ast.BitXor: "^", ast.Invert: "~"}
-_FORBIDDEN = {
+_FORBIDDEN: dict[type | tuple[type, ...], str] = {
     ast.Attribute: "không được dùng truy cập thuộc tính (a.b)",
     ast.Subscript: "không được dùng chỉ số hoặc cắt lát (a[0])",
     ast.Lambda: "không được dùng lambda",
@@ -332,6 +337,7 @@ def _eval(node: ast.AST, values: Mapping[str, Any], funcs: Mapping[str, Callable
         items = [_eval(e, values, funcs) for e in node.elts]
         return items if isinstance(node, ast.List) else tuple(items)
     if isinstance(node, ast.Call):
+        assert isinstance(node.func, ast.Name)  # compile_expression accepts only calls of a plain name
         fn = funcs.get(node.func.id)
         if fn is None:
             raise ExpressionError(f"hàm {node.func.id!r} chưa được cung cấp khi tính biểu thức")
@@ -411,8 +417,9 @@ def compile_expression(text: str, extra_functions: Iterable[str] = ()) -> Expres
         _check_node(node, allowed, extra)
         visited.append(node)
         if isinstance(node, ast.Call):
+            assert isinstance(node.func, ast.Name)  # _check_node refused any other call
             functions.add(node.func.id)
-            children = list(node.args)
+            children: list[ast.AST] = list(node.args)
         else:
             children = list(ast.iter_child_nodes(node))
             if isinstance(node, ast.Name) and node.id not in _BOOL_NAMES:

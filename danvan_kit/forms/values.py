@@ -33,6 +33,7 @@ def _coerce_file(f: FieldSpec, raw: Any) -> tuple[Any, str | None]:
         if not isinstance(item, Mapping) or "name" not in item:
             return None, "tệp đính kèm không hợp lệ"
         name = to_nfc(str(item["name"]))
+        entry: dict[str, Any]
         if "content" in item:
             content = bytes(item["content"])
             entry = {"name": name, "size": len(content), "type": str(item.get("type") or ""),
@@ -102,11 +103,11 @@ def coerce_value(f: FieldSpec, raw: Any) -> tuple[Any, str | None]:
                  else list(raw) if isinstance(raw, (list, tuple)) else [x for x in str(raw).split(";")])
         out = []
         for item in items:
-            value = by_key.get(to_nfc(str(item)).strip().lower())
-            if value is None:
+            choice = by_key.get(to_nfc(str(item)).strip().lower())
+            if choice is None:
                 return None, f"«{str(item)[:60]}» không phải một lựa chọn hợp lệ"
-            if value not in out:
-                out.append(value)
+            if choice not in out:
+                out.append(choice)
         return (out[0] if t == "select_one" else out), None
     if t == "file":
         return _coerce_file(f, raw)

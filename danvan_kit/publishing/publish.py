@@ -78,7 +78,7 @@ def _fsync_file(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
-def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
+def write_atomic(target: Path, write: Callable[[Path], object]) -> None:
     """Call write(temp) on a temporary file beside `target`, flush it, then replace `target`."""
     tmp = _temp_path(target.parent, target.name)
     try:

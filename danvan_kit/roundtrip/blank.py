@@ -15,7 +15,7 @@ import os
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from ..excel.safe import new_workbook, write_text
 from ..forms.engine import FormEngine
@@ -337,7 +337,7 @@ def _write(catalog: Any, unit_code: str, period_id: str, target: Any, item: str,
 def blank_form_bytes(catalog: Any, unit_code: str, period_id: str, *, item: str = "",
                      now: datetime | None = None) -> bytes:
     """The blank workbook as bytes (for a download button or a test)."""
-    buffer: BinaryIO = io.BytesIO()
+    buffer = io.BytesIO()
     _write(catalog, unit_code, period_id, buffer, item, now)
     return buffer.getvalue()
 

@@ -104,6 +104,7 @@ class ImportReport:
 def attempt_id(book: FilledWorkbook) -> str:
     """Stable per (file content, unit, period, form): the same file imported twice is one attempt."""
     meta = book.meta
+    assert meta is not None  # only a workbook whose meta sheet was read is imported
     key = "\n".join([book.sha256, meta.unit_code, meta.period.id, meta.template.id])
     return "xlsx-" + hashlib.sha256(key.encode()).hexdigest()[:40]
 
@@ -131,6 +132,7 @@ def _identity_problems(book: FilledWorkbook, actor: Any, unit_code: str | None,
                        period_id: str | None) -> list[ImportProblem]:
     """The file's unit and period must be the ones asked for, and a unit account may import only its own."""
     meta = book.meta
+    assert meta is not None  # import_file checked the meta sheet first
     unit = f"tệp của đơn vị {meta.unit.name} ({meta.unit_code})"
 
     def problem(key: str, label: str, message: str) -> ImportProblem:
@@ -151,6 +153,7 @@ def _identity_problems(book: FilledWorkbook, actor: Any, unit_code: str | None,
 def _item(store: Any, actor: Any, book: FilledWorkbook) -> str:
     """The model number: the file's, else the next free one (periods filed per model only)."""
     meta = book.meta
+    assert meta is not None  # import_file checked the meta sheet first
     if meta.period.kind != "models":
         return ""
     if meta.item:

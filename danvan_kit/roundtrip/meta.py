@@ -110,5 +110,6 @@ def read_meta(name: str, wb: Any, catalog: Any) -> tuple[WorkbookMeta | None, li
         problems.append(problem("form_id", f"kỳ {period.id} dùng mẫu «{period.form}», không phải «{template.id}»"))
     if problems:
         return None, problems
+    assert template is not None  # a template that could not be found was reported above
     item = values.get("item", "")
     return WorkbookMeta(unit, period, template, item, values.get("input_sheet") or INPUT_SHEET, cells), []

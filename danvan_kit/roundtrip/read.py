@@ -206,11 +206,13 @@ def read_workbook_bytes(name: str, content: bytes, catalog: Any) -> FilledWorkbo
     if problem:
         book.problems.append(problem)
         return book
+    assert wb is not None  # open_workbook gives a workbook or a problem
     try:
         meta, problems = read_meta(name, wb, catalog)
         if problems:
             book.problems.extend(problems)
             return book
+        assert meta is not None  # read_meta gives the meta or its problems
         book.meta = meta
         if meta.input_sheet not in wb.sheetnames:
             others = ", ".join(f"«{s.title}»" for s in wb.worksheets if s.sheet_state == "visible") or "không có"

@@ -74,7 +74,8 @@ def data_validation(f: FieldSpec, list_source: str | None) -> tuple[dict[str, An
         if kind == "integer":
             low = math.ceil(low)
             high = math.floor(high) if high is not None else None
-        low, high = (int(v) if v is not None and float(v).is_integer() else v for v in (low, high))
+        low = int(low) if float(low).is_integer() else low
+        high = int(high) if high is not None and float(high).is_integer() else high
         dv = {"validate": kind, "criteria": ">=", "value": low} if high is None else \
             {"validate": kind, "criteria": "between", "minimum": low, "maximum": high}
         rule = rule[0].upper() + rule[1:]

@@ -105,6 +105,7 @@ class ReviewMethods:
             if bad is not None:
                 record(conn, now, actor.login, "review", "invalid", key, detail=str(bad))
                 return Refused(bad)
+            assert sub is not None  # refused above otherwise
             conn.execute(reviews.insert().values(
                 submission_id=sub.id, revision_id=sub.last_submitted_revision_id, state=state, comment=comment,
                 reviewer=who.login, at=now, adjusted_scores=scores))
