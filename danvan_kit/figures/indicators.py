@@ -118,7 +118,7 @@ def _models(data: PeriodData, out: list[Indicator]) -> None:
                 out.append(Indicator(f"dvk__{f.name}__{c.value}", f"{f.label}: {c.label}", "mô hình",
                                      values=[sum(1 for e in entries if e.data.get(f.name) == c.value)]))
         elif f.is_number and not is_percent(f):
-            total = sum(e.data.get(f.name) for e in entries if is_number(e.data.get(f.name)))
+            total = sum(e.data[f.name] for e in entries if is_number(e.data.get(f.name)))
             out.append(Indicator(f"dvk__{f.name}", f.label, f.unit, values=[total]))
 
 

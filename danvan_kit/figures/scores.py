@@ -46,7 +46,7 @@ def score_line(form: FormTemplate, line: UnitLine) -> Score:
 
 def _rank(scores: list[Score]) -> None:
     """Competition ranking (1, 2, 2, 4) by final total among units that can be classed."""
-    ranked = sorted((s for s in scores if s.eligible and s.final is not None), key=lambda s: -s.final)
+    ranked = sorted((s for s in scores if s.eligible and s.final is not None), key=lambda s: -(s.final or 0))
     for i, s in enumerate(ranked):
         s.rank = ranked[i - 1].rank if i and ranked[i - 1].final == s.final else i + 1
 

@@ -93,6 +93,7 @@ class FormEngine:
             if f.name in done:
                 return
             done.add(f.name)
+            assert f.calculation is not None  # only fields in `calcs` are visited
             for dep in sorted(self.expr(f.calculation).names):
                 if dep in calcs:
                     visit(calcs[dep])
@@ -185,7 +186,7 @@ class FormEngine:
     def _check_rows(self, f: FieldSpec, rows: list[dict], top: Mapping[str, Any], functions: Mapping[str, Any],
                     errors: list[FieldError]) -> list[dict]:
         """Coerce and check each row; rows left entirely empty are dropped."""
-        clean_rows = []
+        clean_rows: list[dict] = []
         for row in rows:
             i = len(clean_rows) + 1
             clean: dict[str, Any] = {}
@@ -199,7 +200,8 @@ class FormEngine:
                     row_errors.append(FieldError(f"{f.name}[{i}].{sub.name}", f"{f.label}, dòng {i}: {sub.label}", err))
             if not row_errors and all(v is None for v in clean.values()):
                 continue
-            context = ChainMap(clean, top)
+            # ChainMap only reads `top` (writes go to `clean`); typeshed wants every map to be a MutableMapping
+            context = ChainMap(clean, top)  # type: ignore[arg-type]
             for sub in f.fields or []:
                 if sub.calculation:
                     clean[sub.name] = self._eval(sub.calculation, context, functions)

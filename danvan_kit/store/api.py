@@ -209,6 +209,7 @@ class Store(AccountMethods, ReviewMethods):
                 err = self._denied(actor, action, key.unit_code)
                 record(conn, now, actor.login, action, "denied", key, detail=str(err))
                 return Refused(err)
+            assert who is not None  # _allowed refuses a missing account
             bad = self._check_key(conn, key, template_version)
             if bad is not None:
                 record(conn, now, actor.login, action, "invalid", key, detail=str(bad))

@@ -257,6 +257,7 @@ class FormView(w.VBox):
             if not result.ok:
                 self.set_status("Chưa nộp được: vui lòng sửa các mục được đánh dấu ⚠.", kind="error")
                 return result
+            assert result.data is not None  # result.ok
             message = None
             if self.on_submit is not None:
                 try:
