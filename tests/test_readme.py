@@ -32,6 +32,11 @@ def test_ci_runs_the_readmes_test_command():
     assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(encoding="utf-8"), re.M)
 
 
+def test_ci_runs_the_lint_command():
+    assert re.search(r"^make lint$", (ROOT / ".ci" / "run").read_text(encoding="utf-8"), re.M)
+    assert re.search(r"^lint: ", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+
+
 def test_every_cli_command_is_documented_in_the_readme():
     missing = [c for c in _commands(main) if f"`danvan {c}" not in README]
     assert missing == []
