@@ -1,9 +1,10 @@
-"""What every page needs, built once per kernel: templates, store, sessions, the request.
+"""What every page needs, built once per kernel: templates, store, and who is asking.
 
-Who is asking: under JupyterHub the hub's user (JUPYTERHUB_USER, inherited by
-the kernel) maps to an account; otherwise a signed session token from the
-page's query string (`?s=…`) names it. Both end in a store Account, and every
-store call checks that account again, so a forged widget message gets nowhere.
+Who is asking: the server's identity provider (app/auth.py) let the request in only with a
+live session and handed this page's kernel a one-use ticket in the request's headers
+(`HTTP_X_DANVAN_TICKET`). The kernel redeems it in the store for the account and its session;
+every store call checks that account and session again, so a forged widget message, an
+ended session or a disabled account gets nowhere.
 """
 from __future__ import annotations
 
@@ -12,26 +13,27 @@ import urllib.parse
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from ..catalog.loading import Catalog, load_catalog
+from ..markup import attr, esc
 from ..settings import data_dir
-from .sessions import Sessions
 
-__all__ = ["App", "get_app", "request_params"]
+__all__ = ["App", "get_app", "request_params", "TICKET_ENV"]
+
+TICKET_ENV = "HTTP_X_DANVAN_TICKET"   # Voilà's http_header_envs turns the header X-Danvan-Ticket into this
 
 
 class App:
-    """The catalog, the store and the session signer of one kernel."""
+    """The catalog and the store of one kernel."""
 
-    def __init__(self, catalog: Catalog | None = None, store=None, data: str | Path | None = None,
+    def __init__(self, catalog: Catalog | None = None, store: Any = None, data: str | Path | None = None,
                  export_on_submit: bool = True):
         from ..store import Store  # the store is only needed once a page is really used
 
         self.catalog = catalog or load_catalog()
         self.data_dir = Path(data) if data else data_dir()
         self.store = store or Store.open(data_dir=self.data_dir, validator=self.catalog.validator)
-        self.sessions = Sessions(self.data_dir)
         self.export_on_submit = export_on_submit  # rebuild the period's workbook after each submit
 
     def today(self) -> date:
@@ -39,29 +41,30 @@ class App:
 
         return local_date(self.store.now())
 
-    def login(self, login: str, passcode: str):
-        """(account, token) for a correct login; None otherwise (the store audits failures)."""
-        account = self.store.authenticate(login.strip().lower(), passcode)
-        if account is None:
-            return None
-        return account, self.sessions.issue(account.login)
+    def login(self, login: str, passcode: str, client: str = "kernel") -> tuple[Any, str] | None:
+        """(account, session token) for a correct login; None otherwise. The server's login page is the
+        way in for people; this is for scripts and tests, with the same throttle and audit."""
+        result = self.store.log_in(login.strip().lower(), passcode, client=client)
+        return (result.account, result.token) if result.account is not None else None
 
-    def account_from(self, params: Mapping[str, str]):
-        """The account of this request: the hub user, else a valid session token."""
-        hub_user = os.environ.get("JUPYTERHUB_USER")
-        if hub_user:
-            return self.store.account_for_hub_user(hub_user)
-        login = self.sessions.verify(params.get("s"))
-        if login is None:
-            return None
-        account = self.store.account(login)
-        return account if account is not None and account.active else None
+    def account_from(self, environ: Mapping[str, str] | None = None) -> Any:
+        """The account of this page's request (redeems its ticket once), or None."""
+        environ = os.environ if environ is None else environ
+        ticket = environ.get(TICKET_ENV)
+        return self.store.redeem_page_ticket(ticket) if ticket else None
 
     @staticmethod
-    def link(notebook: str, token: str | None, **params: str) -> str:
-        """A relative link to another page that keeps the session."""
-        query = {k: v for k, v in {"s": token, **params}.items() if v}
+    def link(notebook: str, **params: str) -> str:
+        """A relative link to another page (the session travels in the cookie, never in the link)."""
+        query = {k: v for k, v in params.items() if v}
         return f"{notebook}?{urllib.parse.urlencode(query)}" if query else notebook
+
+    @staticmethod
+    def nav(account: Any, home: bool = True) -> str:
+        """The line on top of every page: back home, who is logged in, log out."""
+        back = f'<a href="{attr(App.link("trang_chu.ipynb"))}">← Trang chủ</a> · ' if home else ""
+        return (f'<div class="dv-nav">{back}Đăng nhập: <b>{esc(account.login)}</b> · '
+                f'<a class="dv-logout" href="../../logout">Đăng xuất</a></div>')
 
 
 @lru_cache(maxsize=1)

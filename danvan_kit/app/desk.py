@@ -13,7 +13,7 @@ __all__ = ["DeskView", "board_html"]
 TAB_TITLES = ["Theo dõi", "Xem xét, duyệt", "Tổng hợp", "Biểu mẫu Excel"]
 
 
-def board_html(app, token, period, rows) -> str:
+def board_html(app, period, rows) -> str:
     """The status board: totals, then one row per unit with state, date, lateness and review."""
     from ..store import STATUS_LABELS
     from .home import FORM_NOTEBOOKS
@@ -28,7 +28,7 @@ def board_html(app, token, period, rows) -> str:
         else:
             when, timing = "", (f"quá hạn {r.days_late} ngày" if r.days_late else "")
             late_unsent += bool(r.days_late)
-        link = app.link(FORM_NOTEBOOKS[period.form], token, ky=period.id, dv=r.unit_code)
+        link = app.link(FORM_NOTEBOOKS[period.form], ky=period.id, dv=r.unit_code)
         review = STATUS_LABELS.get(r.review_state or "", "")
         style = ' style="background:#fdecea"' if r.submitted_at is None and r.days_late else ""
         lines.append(f'<tr class="dv-unit" data-unit="{r.unit_code}"{style}><td>{esc(r.unit_name)}</td>'
@@ -48,10 +48,10 @@ def board_html(app, token, period, rows) -> str:
 class DeskView(w.VBox):
     """Period picker and three tabs; analysts only (the store refuses others anyway)."""
 
-    def __init__(self, app, account, token: str | None):
+    def __init__(self, app, account):
         from .form_page import default_period
 
-        self.app, self.account, self.token = app, account, token
+        self.app, self.account = app, account
         if not account.is_analyst:
             super().__init__([w.HTML('<p class="dv-denied">Trang này chỉ dành cho Phòng Nội vụ.</p>')])
             return
@@ -66,8 +66,7 @@ class DeskView(w.VBox):
         self.tabs = w.Tab(children=[self.board, self.review_box, self.summary_box, self.excel_box], titles=TAB_TITLES)
         self.period_pick.observe(lambda _c: self.refresh(), "value")
         self.tabs.observe(lambda _c: self._tab_opened(), "selected_index")
-        home = app.link("trang_chu.ipynb", token)
-        super().__init__([w.HTML(f'<a href="{esc(home)}">← Trang chủ</a><h2>Tổng hợp, theo dõi</h2>'),
+        super().__init__([w.HTML(app.nav(account) + "<h2>Tổng hợp, theo dõi</h2>"),
                           self.period_pick, self.tabs])
         self.add_class("dv-desk")
         self.refresh()
@@ -82,7 +81,7 @@ class DeskView(w.VBox):
         from .review import ReviewPanel
 
         rows = self.app.store.status(self.account, self.period.id)
-        self.board.value = board_html(self.app, self.token, self.period, rows)
+        self.board.value = board_html(self.app, self.period, rows)
         self.review = ReviewPanel(self.app, self.account, self.period, on_done=self._reviewed, status=rows)
         self.review_box.children = [self.review]
         self.summary_box.children = []
@@ -92,7 +91,7 @@ class DeskView(w.VBox):
 
     def _reviewed(self) -> None:
         rows = self.app.store.status(self.account, self.period.id)
-        self.board.value = board_html(self.app, self.token, self.period, rows)
+        self.board.value = board_html(self.app, self.period, rows)
 
     def _tab_opened(self) -> None:
         if self.tabs.selected_index == 2 and not self.summary_box.children:

@@ -65,9 +65,9 @@ def _local_time(moment) -> str:
 class FormPage(w.VBox):
     """Everything on one form notebook after login."""
 
-    def __init__(self, app, account, token: str | None, form_id: str, params: dict[str, str] | None = None):
+    def __init__(self, app, account, form_id: str, params: dict[str, str] | None = None):
         params = params or {}
-        self.app, self.account, self.token, self.form_id = app, account, token, form_id
+        self.app, self.account, self.form_id = app, account, form_id
         self.today = app.today()
         self.periods = [p for p in app.catalog.calendar.periods if p.form == form_id]
         chosen = next((p for p in self.periods if p.id == params.get("ky")), None)
@@ -97,8 +97,7 @@ class FormPage(w.VBox):
         self.download_button.on_click(lambda _b: self.prepare_download())
         self.view: FormView | None = None
         self.autosave = Debouncer(AUTOSAVE_SECONDS, self.save_draft)
-        home = app.link("trang_chu.ipynb", token)
-        nav = w.HTML(f'<a href="{esc(home)}">← Trang chủ</a> · Đăng nhập: <b>{esc(account.login)}</b>')
+        nav = w.HTML(app.nav(account))
         downloads = w.HBox([self.download_button, self.download_link])
         super().__init__([nav, self.period_pick, self.unit_pick, self.item_pick, self.header, downloads, self.body])
         self.add_class("dv-form-page")

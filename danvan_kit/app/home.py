@@ -19,7 +19,7 @@ FORM_NOTEBOOKS = {
 class HomeView(w.VBox):
     """A table of the periods of the current (and last) year with links to each form."""
 
-    def __init__(self, app, account, token: str | None):
+    def __init__(self, app, account):
         from ..store import STATUS_LABELS
 
         self.app, self.account = app, account
@@ -29,7 +29,7 @@ class HomeView(w.VBox):
         rows = []
         for period in sorted(periods, key=lambda p: p.due, reverse=True):
             status = app.store.status(account, period.id)
-            link = app.link(FORM_NOTEBOOKS[period.form], token, ky=period.id)
+            link = app.link(FORM_NOTEBOOKS[period.form], ky=period.id)
             if account.is_analyst:
                 done = sum(1 for r in status if r.state in ("submitted", "approved", "needs_correction"))
                 late = sum(1 for r in status if r.state in ("not_started", "draft") and r.days_late > 0)
@@ -47,11 +47,11 @@ class HomeView(w.VBox):
                 f'<td><a href="{esc(link)}">Mở biểu mẫu</a></td></tr>')
         who = ("Phòng Nội vụ — xem tất cả đơn vị" if account.is_analyst
                else org.unit(account.unit_code).name)
-        desk = (f'<p><a href="{esc(app.link("tong_hop.ipynb", token))}">→ Tổng hợp, theo dõi đơn vị nộp muộn</a></p>'
+        desk = (f'<p><a href="{esc(app.link("tong_hop.ipynb"))}">→ Tổng hợp, theo dõi đơn vị nộp muộn</a></p>'
                 if account.is_analyst else "")
         table = ('<table class="dv-home" style="border-collapse:collapse" border="1" cellpadding="6">'
                  "<tr><th>Kỳ báo cáo</th><th>Loại</th><th>Thời hạn</th><th>Tình trạng</th><th></th></tr>"
                  + "".join(rows) + "</table>")
-        super().__init__([w.HTML(f"<h2>Công tác dân vận chính quyền</h2><p>Đơn vị: <b>{esc(who)}</b> · "
-                                 f"Tài khoản: {esc(account.login)}</p>{desk}{table}")])
+        heading = f"<h2>Công tác dân vận chính quyền</h2><p>Đơn vị: <b>{esc(who)}</b></p>"
+        super().__init__([w.HTML(app.nav(account, home=False) + heading + desk + table)])
         self.add_class("dv-home-page")

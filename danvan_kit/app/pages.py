@@ -1,7 +1,8 @@
 """Entry points the notebooks call: one line per page, so notebooks stay thin.
 
-Each shows the login when nobody is logged in, never data. Any unexpected
-failure is logged for the server and shown to staff as a Vietnamese sentence.
+Nobody reaches a page without logging in at the server (app/auth.py); a page shows data
+only for the account its request's ticket names. Any unexpected failure is logged for the
+server and shown to staff as a Vietnamese sentence.
 """
 from __future__ import annotations
 
@@ -49,34 +50,37 @@ FAILURE = ("<p style='color:#b00020'>Trang chưa mở được do lỗi hệ th�
            "hoặc báo Phòng Nội vụ.</p>")
 
 
-def show_page(build: Callable[[App, object, str | None, dict], w.Widget], app: App | None = None,
-              params: dict[str, str] | None = None, show: bool = True) -> w.VBox:
-    """Log in if needed, then build the page; returns the root widget (displayed unless show=False)."""
+NO_SESSION = ('<div class="dv-login-needed"><p>Phiên đăng nhập không còn hiệu lực (đã đăng xuất, hết hạn hoặc '
+              'trang được mở lại từ lịch sử trình duyệt).</p><p><a href="../../login">Đăng nhập lại</a></p></div>')
+
+
+def show_page(build: Callable[[App, object, dict], w.Widget], app: App | None = None,
+              params: dict[str, str] | None = None, environ: dict[str, str] | None = None,
+              show: bool = True) -> w.VBox:
+    """Build the page for the request's account; returns the root widget (displayed unless show=False).
+
+    The server let the request in only with a live session; a page whose ticket cannot be redeemed
+    (a reload of an old page, a session ended meanwhile) says so and links to the login page.
+    """
     from ..widgets.form import STYLE
 
-    style = w.HTML(STYLE)  # also for boxes outside a form: the login, the review comment
+    style = w.HTML(STYLE)  # also for boxes outside a form: the review comment
     root = w.VBox()
     root.add_class("dv-root")
     try:
         app = app or get_app()
         setup_logging(app.data_dir)
         params = request_params() if params is None else params
-
-        def enter(account, token):
+        account = app.account_from(environ)
+        if account is None:
+            root.children = [w.HTML(NO_SESSION)]
+        else:
             try:
-                root.children = [build(app, account, token, params)]
+                root.children = [build(app, account, params)]
                 log.info("page built for %s (%s)", account.login, account.role)
             except Exception:
                 log.exception("page failed to build")
                 root.children = [w.HTML(FAILURE)]
-
-        account = app.account_from(params)
-        if account is not None:
-            enter(account, params.get("s"))
-        else:
-            from .login import LoginView
-
-            root.children = [LoginView(app, enter)]
     except Exception:
         setup_logging()
         log.exception("page failed to start")
@@ -89,16 +93,16 @@ def show_page(build: Callable[[App, object, str | None, dict], w.Widget], app: A
 def home_page(**kwargs) -> w.VBox:
     from .home import HomeView
 
-    return show_page(lambda app, account, token, params: HomeView(app, account, token), **kwargs)
+    return show_page(lambda app, account, params: HomeView(app, account), **kwargs)
 
 
 def form_page(form_id: str, **kwargs) -> w.VBox:
     from .form_page import FormPage
 
-    return show_page(lambda app, account, token, params: FormPage(app, account, token, form_id, params), **kwargs)
+    return show_page(lambda app, account, params: FormPage(app, account, form_id, params), **kwargs)
 
 
 def desk_page(**kwargs) -> w.VBox:
     from .desk import DeskView
 
-    return show_page(lambda app, account, token, params: DeskView(app, account, token), **kwargs)
+    return show_page(lambda app, account, params: DeskView(app, account), **kwargs)
