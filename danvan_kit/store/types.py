@@ -104,10 +104,11 @@ class AuditEntry:
     at: datetime
     actor: str | None
     action: str
-    outcome: Literal["ok", "denied", "invalid", "duplicate", "failed"]
+    outcome: Literal["ok", "denied", "invalid", "duplicate", "failed", "locked"]
     unit_code: str | None
     form_id: str | None
     period_id: str | None
     item: str | None
     revision_id: int | None
     detail: str
+    client: str | None = None  # the address a log-in or log-out came from
