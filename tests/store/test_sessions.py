@@ -68,7 +68,7 @@ def test_logging_in_opens_a_session_whose_token_finds_the_account(store, person,
     store.save_draft(found, "XA-AN-PHU", FORM, PERIOD, {"v": 1}, template_version=1)
 
 
-def test_a_wrong_passcode_is_refused_in_vietnamese_and_audited_with_the_client_address(store, person, boss):
+def test_a_wrong_passcode_is_refused_in_vietnamese_and_audited_with_the_client_address(store, person):
     wrong = fail(store, client="203.0.113.9")
     unknown = store.log_in("khong-ai", "sai-mat-khau", client="203.0.113.9")
     right = store.log_in("xa-an-phu", PASS, client="10.0.0.8")
@@ -128,7 +128,7 @@ def test_twenty_failures_from_one_address_lock_that_address_for_every_login(stor
     assert store.log_in("xa-an-phu", PASS, client="198.51.100.4").ok
 
 
-def test_a_success_forgives_the_logins_earlier_failures_but_not_the_addresss(store, person, clock):
+def test_a_success_forgives_the_logins_earlier_failures_but_not_the_addresss(store, person):
     for _ in range(LOGIN_LOCK_AFTER - 1):
         fail(store)
     assert store.log_in("xa-an-phu", PASS, client="10.0.0.7").ok
@@ -219,7 +219,7 @@ def test_garbage_tokens_find_nobody_and_raise_nothing(store, person, garbage):
     assert store.end_session(garbage) is False
 
 
-def test_logging_out_ends_only_that_session_and_the_open_page_stops_working(store, person, clock):
+def test_logging_out_ends_only_that_session_and_the_open_page_stops_working(store, person):
     office = store.log_in("xa-an-phu", PASS, client="10.0.0.7")
     home = store.log_in("xa-an-phu", PASS, client="10.0.0.8")
     assert store.end_session(office.token, client="10.0.0.7") is True
