@@ -1,7 +1,8 @@
-"""Where the app keeps its things and what time it is in Vietnam: one home for each.
+"""Where the app keeps its things, what time it is in Vietnam, how long a log-in lasts: one home for each.
 
-The data folder, the shared output folder and the Vietnam clock are read here
-and nowhere else, so a kernel, the background worker and the CLI always agree.
+The data folder, the shared output folder, the Vietnam clock and the log-in
+policy (session lifetime, throttle, lockout) are read here and nowhere else, so
+a kernel, the server, the background worker and the CLI always agree.
 """
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 __all__ = ["VN_TZ", "local_date", "today_vn", "data_dir", "output_dir", "templates_root", "PROJECT_ROOT",
-           "ENV_NAMES"]
+           "ENV_NAMES", "session_idle_minutes", "SESSION_HOURS", "SESSION_IDLE_MINUTES", "SESSION_TOUCH_SECONDS",
+           "LOGIN_WINDOW_MINUTES", "LOGIN_FREE_FAILURES", "LOGIN_MAX_WAIT_SECONDS", "LOGIN_LOCK_AFTER",
+           "CLIENT_LOCK_AFTER", "LOCKOUT_MINUTES"]
 
 # The checkout: notebooks/, templates/ and voila.json live here.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +22,21 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VN_TZ = timezone(timedelta(hours=7), "ICT")
 
 # Settings a child process (Voilà kernel, background worker) must inherit.
-ENV_NAMES = ("DANVAN_DATA_DIR", "DANVAN_DB_URL", "DANVAN_TEMPLATES", "DANVAN_ORG", "DANVAN_OUTPUT_DIR")
+ENV_NAMES = ("DANVAN_DATA_DIR", "DANVAN_DB_URL", "DANVAN_TEMPLATES", "DANVAN_ORG", "DANVAN_OUTPUT_DIR",
+             "DANVAN_SESSION_IDLE_MINUTES")
+
+# The door: how long a log-in lasts, how wrong passcodes are slowed down and when they lock.
+# store/sessions.py applies these numbers (counted in the database, so every kernel and every
+# server process shares them); nothing else repeats them.
+SESSION_HOURS = 10           # a session ends a working day after its log-in, whatever happens
+SESSION_IDLE_MINUTES = 60    # ... or this long after its last page (env DANVAN_SESSION_IDLE_MINUTES)
+SESSION_TOUCH_SECONDS = 60   # a session's last_seen is written at most this often
+LOGIN_WINDOW_MINUTES = 15    # a failed log-in counts for this long
+LOGIN_FREE_FAILURES = 2      # failures in the window answered without delay; then 1, 2, 4, 8 s ...
+LOGIN_MAX_WAIT_SECONDS = 8   # ... and never more than this
+LOGIN_LOCK_AFTER = 5         # failures for one login in the window that lock that login
+CLIENT_LOCK_AFTER = 20       # failures from one client address in the window that lock that address
+LOCKOUT_MINUTES = 15         # how long a lockout lasts (not less than the window: see store/sessions.py)
 
 
 def local_date(moment: datetime) -> date:
@@ -49,3 +66,17 @@ def output_dir(explicit_data_dir: str | Path | None = None) -> Path:
     if env:
         return Path(env)
     return data_dir(explicit_data_dir) / "xuat-excel"
+
+
+def session_idle_minutes() -> int:
+    """DANVAN_SESSION_IDLE_MINUTES, else SESSION_IDLE_MINUTES: a session unused this long has ended."""
+    raw = os.environ.get("DANVAN_SESSION_IDLE_MINUTES", "").strip()
+    if not raw:
+        return SESSION_IDLE_MINUTES
+    try:
+        minutes = int(raw)
+    except ValueError:
+        minutes = 0
+    if minutes < 1:
+        raise ValueError(f"DANVAN_SESSION_IDLE_MINUTES phải là một số phút nguyên dương, không phải {raw!r}")
+    return minutes

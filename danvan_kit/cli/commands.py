@@ -5,15 +5,13 @@ example (tests/test_cli_docs.py checks it).
 """
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .common import _fail, _open, _store_options
+from .common import _emit, _fail, _open, _store_options, _table
 
 DEMO_PASSCODE = "demo123"
 DEMO_ANALYST = "phongnoivu"
@@ -25,12 +23,6 @@ def _load_templates(org: str | None) -> tuple[Any, Any, list[Any]]:
 
     catalog = load_catalog(org=org)
     return catalog.organisation, catalog.calendar, list(catalog.forms)
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
 @click.group()
@@ -96,7 +88,7 @@ def _create_demo_accounts(store: Any, organisation: Any) -> None:
 
 @main.group()
 def users() -> None:
-    """Manage accounts: create one, reset a passcode, list them all.
+    """Manage accounts: create one, reset a passcode, disable or enable one, list them all.
 
     Example: danvan users create xa-an-phu --role unit --unit XA-AN-PHU
     """
@@ -142,7 +134,7 @@ def users_create(db_url: str | None, data_dir: str | None, login: str, role: str
 @click.argument("login")
 @click.option("--passcode-stdin", is_flag=True, help="Read the new passcode from standard input.")
 def users_reset(db_url: str | None, data_dir: str | None, login: str, passcode_stdin: bool) -> None:
-    """Set a new passcode for an account (the old one stops working at once).
+    """Set a new passcode for an account: the old one stops working and its open sessions end at once.
 
     Example: danvan users reset xa-an-phu
     """
@@ -151,10 +143,48 @@ def users_reset(db_url: str | None, data_dir: str | None, login: str, passcode_s
     passcode = _read_passcode(passcode_stdin)
     with _open(db_url, data_dir) as store:
         try:
-            store.set_passcode(login, passcode)
+            ended = store.set_passcode(login, passcode)
         except StoreError as exc:
             raise _fail(exc) from None
-    click.echo(f"Đã đặt lại mật khẩu cho {login}.")
+    click.echo(f"Đã đặt lại mật khẩu cho {login}; đã kết thúc {ended} phiên đăng nhập đang mở.")
+
+
+@users.command("disable")
+@_store_options
+@click.argument("login")
+def users_disable(db_url: str | None, data_dir: str | None, login: str) -> None:
+    """Disable an account: it can no longer log in, and its open sessions end at once.
+
+    Its reports and history stay; `danvan users enable` lets it log in again.
+
+    Example: danvan users disable xa-an-phu
+    """
+    from ..store import StoreError
+
+    with _open(db_url, data_dir) as store:
+        try:
+            ended = store.set_active(login, False)
+        except StoreError as exc:
+            raise _fail(exc) from None
+    click.echo(f"Đã ngừng tài khoản {login}: không đăng nhập được nữa; đã kết thúc {ended} phiên đăng nhập đang mở.")
+
+
+@users.command("enable")
+@_store_options
+@click.argument("login")
+def users_enable(db_url: str | None, data_dir: str | None, login: str) -> None:
+    """Enable a disabled account again; sessions ended when it was disabled stay ended.
+
+    Example: danvan users enable xa-an-phu
+    """
+    from ..store import StoreError
+
+    with _open(db_url, data_dir) as store:
+        try:
+            store.set_active(login, True)
+        except StoreError as exc:
+            raise _fail(exc) from None
+    click.echo(f"Đã mở lại tài khoản {login}; người dùng cần đăng nhập lại.")
 
 
 @users.command("list")
@@ -172,17 +202,6 @@ def users_list(db_url: str | None, data_dir: str | None, fmt: str) -> None:
     rows = [[a.login, a.role, a.unit_code or "", a.display_name, a.hub_user or "", "yes" if a.active else "no"]
             for a in accounts]
     _emit(headers, rows, fmt)
-
-
-def _emit(headers: list[str], rows: list[list[str]], fmt: str) -> None:
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(headers)
-        writer.writerows(rows)
-        click.echo(buffer.getvalue(), nl=False)
-    else:
-        click.echo(_table(headers, rows))
 
 
 @main.command()
@@ -281,8 +300,9 @@ def _register_commands() -> None:
     """Commands that live beside the code they drive."""
     from .export import export
     from .roundtrip import blank_form, import_
+    from .sessions import sessions
 
-    for command in (export, blank_form, import_):
+    for command in (export, blank_form, import_, sessions):
         main.add_command(command)
 
 

@@ -6,12 +6,14 @@ import cycle.
 """
 from __future__ import annotations
 
+import csv
 import functools
+import io
 from typing import Any, Callable
 
 import click
 
-__all__ = ["_store_options", "_open", "_fail"]
+__all__ = ["_store_options", "_open", "_fail", "_table", "_emit"]
 
 
 def _store_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -35,3 +37,21 @@ def _open(db_url: str | None, data_dir: str | None):
 
 def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def _emit(headers: list[str], rows: list[list[str]], fmt: str) -> None:
+    """Rows as an aligned table for people or as CSV for spreadsheets and scripts."""
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows(rows)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        click.echo(_table(headers, rows))

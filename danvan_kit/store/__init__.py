@@ -10,14 +10,17 @@ from .types import (
     STATUS_LABELS,
     Account,
     AuditEntry,
+    LoginResult,
     ReviewInfo,
     Revision,
+    SessionInfo,
     StatusRow,
     SubmitResult,
 )
 
 __all__ = [
-    "Store", "Account", "Revision", "StatusRow", "SubmitResult", "ReviewInfo", "AuditEntry",
+    "Store", "Account", "Revision", "StatusRow", "SubmitResult", "ReviewInfo", "AuditEntry", "LoginResult",
+    "SessionInfo",
     "AccessDenied", "StoreError", "StoreBusy", "ValidationFailed",
     "REVIEW_STATES", "STATUS_LABELS", "MAX_DATA_BYTES",
 ]

@@ -94,6 +94,7 @@ class AccountMethods:
     _read: Callable[..., Any]
     now: Callable[[], datetime]
     _reference: Callable[..., Any]
+    _end_live: Callable[..., int]  # SessionMethods: end an account's sessions in a transaction
 
     def create_account(self, login: str, *, role: str, unit_code: str | None = None, passcode: str | None = None,
                        display_name: str = "", hub_user: str | None = None) -> Account:
@@ -124,22 +125,43 @@ class AccountMethods:
                            display_name=to_nfc(display_name), hub_user=hub)
         return self._write(run)
 
-    def set_passcode(self, login: str, passcode: str) -> None:
-        """Set or reset an account's passcode (stored only as a salted scrypt hash)."""
+    def set_passcode(self, login: str, passcode: str) -> int:
+        """Set or reset an account's passcode (stored only as a salted scrypt hash) and end its
+        sessions ("passcode_reset"); returns how many sessions ended."""
         login = normalise_login(login)
         check_passcode_rules(passcode)
         hashed = hash_passcode(passcode)
         now = self.now()
-        def run(conn: Connection) -> None:
-            done = conn.execute(accounts.update().where(accounts.c.login == login)
-                                .values(passcode_hash=hashed)).rowcount
-            if not done:
+        def run(conn: Connection) -> int:
+            account_id = conn.execute(accounts.update().where(accounts.c.login == login)
+                                      .values(passcode_hash=hashed).returning(accounts.c.id)).scalar()
+            if account_id is None:
                 raise StoreError(f"Không có tài khoản {login!r}")
-            record(conn, now, None, "set_passcode", "ok", detail=login)
-        self._write(run)
+            ended = self._end_live(conn, now, "passcode_reset", account_id)
+            record(conn, now, None, "set_passcode", "ok", detail=f"{login}; kết thúc {ended} phiên đăng nhập")
+            return ended
+        return self._write(run)
+
+    def set_active(self, login: str, active: bool) -> int:
+        """Enable or disable an account. Disabling ends its sessions at once ("disabled");
+        enabling does not bring them back. Returns how many sessions ended."""
+        login = normalise_login(login)
+        now = self.now()
+        def run(conn: Connection) -> int:
+            account_id = conn.execute(accounts.update().where(accounts.c.login == login)
+                                      .values(active=bool(active)).returning(accounts.c.id)).scalar()
+            if account_id is None:
+                raise StoreError(f"Không có tài khoản {login!r}")
+            ended = 0 if active else self._end_live(conn, now, "disabled", account_id)
+            what = "mở lại" if active else f"ngừng hoạt động; kết thúc {ended} phiên đăng nhập"
+            record(conn, now, None, "set_active", "ok", detail=f"{login}: {what}")
+            return ended
+        return self._write(run)
 
     def authenticate(self, login: str, passcode: str) -> Account | None:
-        """The account when the passcode matches, else None (the failure is audited)."""
+        """The account when the passcode matches, else None (the failure is audited).
+
+        No throttle and no session: the log-in page uses `log_in` (store/sessions.py) instead."""
         login = normalise_login(login)
         row = self._read(lambda conn: conn.execute(select(accounts).where(accounts.c.login == login)).first())
         ok = verify_passcode(passcode, row.passcode_hash if row is not None else None)

@@ -1,6 +1,7 @@
 """The Store: every public read and write, with access rules enforced here, not in the UI."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -18,7 +19,8 @@ from .errors import AccessDenied, Refused, StoreError, ValidationFailed
 from .migrate import upgrade
 from .reference import Reference, read_reference, upsert_reference
 from .review import ReviewMethods
-from .tables import accounts
+from .sessions import SessionMethods, within_working_day
+from .tables import accounts, sessions
 from .types import (
     Account,
     AuditEntry,
@@ -42,9 +44,14 @@ _ACTIONS_VI = {
 
 
 _ACCOUNT_BY_ID = select(accounts).where(accounts.c.id == bindparam("id"))
+# The account and the session it acts in, by both primary keys: one indexed query.
+_ACCOUNT_IN_SESSION = (
+    select(accounts, sessions.c.created_at.label("session_started"), sessions.c.ended_at.label("session_ended"))
+    .join(sessions, sessions.c.account_id == accounts.c.id)
+    .where(accounts.c.id == bindparam("id"), sessions.c.id == bindparam("session_id")))
 
 
-class Store(AccountMethods, ReviewMethods):
+class Store(AccountMethods, ReviewMethods, SessionMethods):
     """The submission store. Open with `Store.open()`; thread-safe; one per process."""
 
     def __init__(self, url: str, *, validator: Validator | None = None,
@@ -113,15 +120,26 @@ class Store(AccountMethods, ReviewMethods):
         return error
 
     def _resolve(self, conn: Connection, actor: Account) -> Account | None:
-        """The actor as stored now (role and unit re-read: a stale or forged object grants nothing)."""
+        """The actor as stored now (role and unit re-read: a stale or forged object grants nothing).
+
+        An account that came from a log-in session acts only while that session is live: not
+        ended (log-out, passcode reset, disabled, ended by an administrator) and within its
+        working day. So every widget of an open page stops working once its session ends.
+        """
         if actor is self._system:
             return actor
         if not isinstance(actor, Account):
             return None
-        row = conn.execute(_ACCOUNT_BY_ID, {"id": actor.id}).first()
+        if actor.session_id is None:
+            row = conn.execute(_ACCOUNT_BY_ID, {"id": actor.id}).first()
+        else:
+            row = conn.execute(_ACCOUNT_IN_SESSION, {"id": actor.id, "session_id": actor.session_id}).first()
+            if row is not None and (row.session_ended is not None
+                                    or not within_working_day(row.session_started, self.now())):
+                return None
         if row is None or row.login != actor.login or not row.active:
             return None
-        return row_to_account(row)
+        return replace(row_to_account(row), session_id=actor.session_id)
 
     def _allowed(self, actor: Account | None, unit_code: str | None, analyst_only: bool = False) -> bool:
         if actor is None:

@@ -26,13 +26,14 @@ class Key(NamedTuple):
 
 
 def record(conn: Connection, at: datetime, actor: str | None, action: str, outcome: str,
-           key: Key | None = None, revision_id: int | None = None, detail: str = "") -> None:
-    """Append one audit entry in the caller's transaction."""
+           key: Key | None = None, revision_id: int | None = None, detail: str = "",
+           client: str | None = None) -> None:
+    """Append one audit entry in the caller's transaction; `client` is the address a log-in came from."""
     conn.execute(_INSERT, dict(
         at=at, actor=(actor or None) and actor[:64], action=action, outcome=outcome,
         unit_code=key.unit_code[:40] if key else None, form_id=key.form_id[:64] if key else None,
         period_id=key.period_id[:40] if key else None, item=key.item[:200] if key else None,
-        revision_id=revision_id, detail=detail,
+        revision_id=revision_id, detail=detail, client=(client or None) and client[:64],
     ))
 
 
@@ -46,5 +47,5 @@ def read_audit(conn: Connection, limit: int, unit_code: str | None = None,
         q = q.where(audit_log.c.outcome == outcome)
     return [AuditEntry(id=r.id, at=r.at, actor=r.actor, action=r.action, outcome=r.outcome,
                        unit_code=r.unit_code, form_id=r.form_id, period_id=r.period_id, item=r.item,
-                       revision_id=r.revision_id, detail=r.detail)
+                       revision_id=r.revision_id, detail=r.detail, client=r.client)
             for r in conn.execute(q)]

@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-__all__ = ["alembic_config", "upgrade", "current_revision", "head_revision"]
+__all__ = ["alembic_config", "upgrade", "downgrade", "current_revision", "head_revision"]
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _PG_LOCK_KEY = 330_33  # pg_advisory_xact_lock key: one migrator at a time
@@ -30,6 +30,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Go back to `revision` in one transaction (for a release that must be rolled back)."""
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -3,7 +3,9 @@
 The migrations in danvan_kit/migrations/versions/ build exactly these tables;
 tests compare the two. Nothing is ever updated in place except the small
 counters on `submissions` (revision_count and the two "latest" pointers, kept
-in the same transaction as the revision they point to) and account passcodes.
+in the same transaction as the revision they point to), account passcodes and
+the active flag, a session's last_seen and end, and a log-in attempt's `ok` once
+its passcode checked out.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = ["metadata", "units", "periods", "form_templates", "accounts", "submissions",
-           "revisions", "audit_log", "reviews", "UTCDateTime", "JSONDoc"]
+           "revisions", "audit_log", "reviews", "sessions", "login_attempts", "UTCDateTime", "JSONDoc"]
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -156,6 +158,8 @@ audit_log = Table(
     # Added by migration 0002.
     Index(None, "at"),
     Index(None, "actor"),
+    # Added by migration 0003: the client address of log-ins and log-outs.
+    Column("client", String(64), nullable=True),
 )
 
 # Added by migration 0002: append-only review events by Phòng Nội vụ.
@@ -170,4 +174,33 @@ reviews = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("adjusted_scores", JSONDoc, nullable=True),
     Index(None, "submission_id"),
+)
+
+# Added by migration 0003: log-in sessions. Only the sha256 of a token is kept; the token
+# itself lives in the person's cookie and nowhere else.
+sessions = Table(
+    "sessions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("end_reason", String(16), nullable=True),
+    Column("client", String(64), nullable=False),
+    Column("user_agent", String(300), nullable=False),
+    Index(None, "account_id"),
+)
+
+# Added by migration 0003: every log-in attempt, the shared memory of the throttle (all kernels
+# and server processes count the same rows). `login` is the name as typed (normalised), known or not.
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("login", String(64), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Index(None, "login", "at"),
+    Index(None, "client", "at"),
 )

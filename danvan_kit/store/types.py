@@ -5,12 +5,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-__all__ = ["Account", "Revision", "SubmitResult", "ReviewInfo", "StatusRow", "AuditEntry",
-           "REVIEW_STATES", "STATUS_LABELS"]
+__all__ = ["Account", "Revision", "SubmitResult", "ReviewInfo", "StatusRow", "AuditEntry", "LoginResult",
+           "SessionInfo", "REVIEW_STATES", "STATUS_LABELS", "END_REASONS"]
 
 Role = Literal["unit", "analyst"]
 ReviewState = Literal["received", "needs_correction", "approved"]
 REVIEW_STATES: tuple[str, ...] = ("received", "needs_correction", "approved")
+# Why a session ended (sessions.end_reason).
+END_REASONS: tuple[str, ...] = ("logout", "passcode_reset", "disabled", "ended_by_admin", "expired")
 
 STATUS_LABELS = {
     "not_started": "Chưa làm",
@@ -33,6 +35,9 @@ class Account:
     display_name: str = ""
     hub_user: str | None = None
     active: bool = True
+    # The log-in session this object came from (Store.log_in, Store.session_account); while it is
+    # set, the store accepts the object only as long as that session is live.
+    session_id: int | None = None
 
     @property
     def is_analyst(self) -> bool:
@@ -104,10 +109,46 @@ class AuditEntry:
     at: datetime
     actor: str | None
     action: str
-    outcome: Literal["ok", "denied", "invalid", "duplicate", "failed"]
+    outcome: Literal["ok", "denied", "invalid", "duplicate", "failed", "locked"]
     unit_code: str | None
     form_id: str | None
     period_id: str | None
     item: str | None
     revision_id: int | None
     detail: str
+    client: str | None = None  # the address a log-in or log-out came from
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The answer to one log-in attempt.
+
+    On success `account` (with its session_id) and `token` (the cookie value, shown once,
+    never stored) are set and `message` is "". Otherwise both are None and `message` says
+    in Vietnamese what went wrong; `locked_until` is set while the login or the client
+    address is locked out. `wait_seconds` is the delay to sleep before answering, whatever
+    the outcome, so the answer's timing does not tell a right passcode from a wrong one.
+    """
+
+    account: Account | None
+    token: str | None = field(repr=False)
+    message: str
+    wait_seconds: float
+    locked_until: datetime | None
+
+    @property
+    def ok(self) -> bool:
+        return self.token is not None
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One log-in session as an administrator sees it (never the token)."""
+
+    login: str
+    created_at: datetime
+    last_seen: datetime
+    client: str
+    user_agent: str
+    ended_at: datetime | None
+    end_reason: str | None

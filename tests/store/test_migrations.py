@@ -6,15 +6,16 @@ from datetime import date, datetime, timezone
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from danvan_kit.catalog.loading import load_catalog
 from danvan_kit.cli import main
 from danvan_kit.store import Store
 from danvan_kit.store.accounts import hash_passcode
+from danvan_kit.store.audit import record
 from danvan_kit.store.engine import make_engine
-from danvan_kit.store.migrate import current_revision, head_revision, upgrade
-from danvan_kit.store.tables import metadata
+from danvan_kit.store.migrate import current_revision, downgrade, head_revision, upgrade
+from danvan_kit.store.tables import login_attempts, metadata, sessions
 
 
 def test_the_migrations_build_exactly_the_tables_the_code_declares(db_url):
@@ -30,7 +31,34 @@ def test_migrating_twice_changes_nothing(db_url):
     with Store.open(db_url) as store:
         store.migrate()
         store.migrate()
-        assert current_revision(store.engine) == head_revision() == "0002"
+        assert current_revision(store.engine) == head_revision() == "0003"
+
+
+def test_downgrading_0003_drops_sessions_and_attempts_keeps_the_audit_log_and_upgrades_again(db_url):
+    at = datetime(2026, 4, 20, 3, 0, tzinfo=timezone.utc)
+    with Store.open(db_url) as store:
+        store.migrate()
+        analyst = store.create_account("phongnoivu", role="analyst", passcode="mat-khau-1")
+        with store.engine.begin() as conn:
+            conn.execute(sessions.insert().values(token_hash="0" * 64, account_id=analyst.id, created_at=at,
+                                                  last_seen=at, client="10.0.0.7", user_agent="Firefox"))
+            conn.execute(login_attempts.insert().values(at=at, login="phongnoivu", client="10.0.0.7", ok=True))
+            record(conn, at, "phongnoivu", "login", "ok", client="10.0.0.7")
+        audited = len(store.audit(store.system_actor(), 1000))
+    engine = make_engine(db_url)
+    downgrade(engine, "0002")
+    assert current_revision(engine) == "0002"
+    schema = inspect(engine)
+    assert not {"sessions", "login_attempts"} & set(schema.get_table_names())
+    assert "client" not in {c["name"] for c in schema.get_columns("audit_log")}
+    assert {"ix_audit_log_at", "ix_audit_log_actor"} <= {i["name"] for i in schema.get_indexes("audit_log")}
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one() == audited
+    upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+    engine.dispose()
+    assert diff == []
 
 
 def _fill_first_schema(engine) -> None:
