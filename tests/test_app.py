@@ -11,7 +11,6 @@ from danvan_kit.app.desk import DeskView
 from danvan_kit.app.form_page import FormPage
 from danvan_kit.app.home import HomeView
 from danvan_kit.app.pages import show_page
-from danvan_kit.app.sessions import Sessions
 from danvan_kit.store import Store
 
 NOW = datetime(2026, 4, 28, 3, 0, tzinfo=timezone.utc)  # 10:00 in Hớn Quản, a week before 05/05
@@ -40,52 +39,67 @@ def login(app, who, passcode):
     return account, token
 
 
-def test_a_page_opened_without_a_login_shows_the_login_and_no_data(app):
-    root = show_page(lambda *a: pytest.fail("page built without login"), app=app, params={}, show=False)
+def page_environ(app, token):
+    """What the server's identity provider hands a page's kernel: a one-use ticket in the request headers."""
+    return {"HTTP_X_DANVAN_TICKET": app.store.issue_page_ticket(token)}
+
+
+def test_a_page_without_a_ticket_shows_no_data_and_links_to_the_login(app):
+    root = show_page(lambda *a: pytest.fail("page built without login"), app=app, params={}, environ={}, show=False)
     [view] = root.children
-    assert "dv-login" in view._dom_classes
-    assert "Đăng nhập" in view.children[0].value
+    assert "dv-login-needed" in view.value and "../../login" in view.value
 
 
 def test_a_wrong_passcode_is_refused_in_vietnamese(app):
-    root = show_page(lambda app, a, t, p: HomeView(app, a, t), app=app, params={}, show=False)
-    login_view = root.children[0]
-    login_view.login.value, login_view.passcode.value = "xa-an-phu", "sai-mat-khau"
-    login_view.button.click()
-    assert "Sai tài khoản hoặc mật khẩu" in login_view.message.value
-    assert root.children[0] is login_view
+    assert app.login("xa-an-phu", "sai-mat-khau") is None
+    result = app.store.log_in("xa-an-phu", "sai-mat-khau", client="10.0.0.9")
+    assert result.message == "Sai tài khoản hoặc mật khẩu."
 
 
-def test_a_correct_login_replaces_the_login_with_the_page(app):
-    root = show_page(lambda app, a, t, p: HomeView(app, a, t), app=app, params={}, show=False)
-    login_view = root.children[0]
-    login_view.login.value, login_view.passcode.value = "XA-AN-PHU ", "an-phu-2026"
-    login_view.button.click()
+def test_a_ticket_opens_the_page_of_its_session_once(app):
+    _, token = login(app, "XA-AN-PHU ", "an-phu-2026")
+    environ = page_environ(app, token)
+    root = show_page(lambda app, a, p: HomeView(app, a), app=app, params={}, environ=environ, show=False)
     home = root.children[0]
     assert isinstance(home, HomeView)
     assert "Xã An Phú" in home.children[0].value
-    assert "bao_cao.ipynb?s=" in home.children[0].value
-    assert login_view.passcode.value == ""
+    again = show_page(lambda *a: pytest.fail("a ticket opened two pages"), app=app, params={}, environ=environ,
+                      show=False)
+    assert "dv-login-needed" in again.children[0].value
 
 
-def test_a_session_token_in_the_link_opens_the_page_directly(app):
+def test_links_carry_no_session_and_every_page_can_log_out(app):
+    account, _ = login(app, "xa-an-phu", "an-phu-2026")
+    html = HomeView(app, account).children[0].value
+    assert "bao_cao.ipynb?ky=" in html and "s=" not in html.replace("class=", "")
+    assert 'class="dv-logout" href="../../logout"' in html
+    page = FormPage(app, account, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    assert "dv-logout" in page.children[0].value
+
+
+def test_a_forged_or_stale_ticket_names_nobody(app):
     _, token = login(app, "xa-an-phu", "an-phu-2026")
-    root = show_page(lambda app, a, t, p: HomeView(app, a, t), app=app, params={"s": token}, show=False)
-    assert isinstance(root.children[0], HomeView)
+    assert app.account_from({"HTTP_X_DANVAN_TICKET": token}) is None      # a session token is not a ticket
+    assert app.account_from({"HTTP_X_DANVAN_TICKET": "x" * 10_000}) is None
+    assert app.account_from({}) is None
 
 
-def test_a_forged_or_expired_token_gets_the_login(app, tmp_path):
-    _, token = login(app, "xa-an-phu", "an-phu-2026")
-    forged = token.replace(token.split(".")[0], "cGhvbmdub2l2dQ")  # "phongnoivu", same signature
-    assert app.account_from({"s": forged}) is None
-    expired = Sessions(tmp_path).issue("xa-an-phu", hours=-1)
-    assert app.account_from({"s": expired}) is None
-    assert app.account_from({"s": "x" * 10_000}) is None
+def test_logging_out_stops_the_open_pages_widgets(app):
+    account, token = login(app, "xa-an-phu", "an-phu-2026")
+    environ = page_environ(app, token)
+    root = show_page(lambda app, a, p: FormPage(app, a, "bao-cao-dinh-ky", p), app=app, params={"ky": "2026-6t"},
+                     environ=environ, show=False)
+    page = root.children[0]
+    fill(page.view, REPORT_INPUT)
+    app.store.end_session(token)                                # "Đăng xuất" in another tab
+    page.view.submit()
+    assert "không có quyền" in page.view.status.value
+    assert app.store.latest(app.store.system_actor(), "XA-AN-PHU", "bao-cao-dinh-ky", "2026-6t") is None
 
 
 def test_a_unit_fills_saves_a_draft_and_submits_the_report_on_time(app):
     account, token = login(app, "xa-an-phu", "an-phu-2026")
-    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    page = FormPage(app, account, "bao-cao-dinh-ky", {"ky": "2026-6t"})
     assert "còn 7 ngày" in page.header.value
     fill(page.view, REPORT_INPUT)
     page.view.draft_button.click()
@@ -100,7 +114,7 @@ def test_a_unit_fills_saves_a_draft_and_submits_the_report_on_time(app):
 
 def test_a_double_click_on_submit_makes_one_revision(app):
     account, token = login(app, "xa-an-phu", "an-phu-2026")
-    page = FormPage(app, account, token, "tu-cham-diem", {"ky": "2026-tcd"})
+    page = FormPage(app, account, "tu-cham-diem", {"ky": "2026-tcd"})
     fill(page.view, SELF_ASSESSMENT_INPUT)
     page.view.submit_button.click()
     page.view.submit_button.click()
@@ -112,7 +126,7 @@ def test_a_double_click_on_submit_makes_one_revision(app):
 def test_a_late_submission_is_accepted_and_says_how_late(app, clock):
     clock["now"] = datetime(2026, 5, 8, 2, 0, tzinfo=timezone.utc)
     account, token = login(app, "xa-an-phu", "an-phu-2026")
-    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    page = FormPage(app, account, "bao-cao-dinh-ky", {"ky": "2026-6t"})
     assert "đã quá hạn 3 ngày" in page.header.value
     fill(page.view, REPORT_INPUT)
     page.view.submit()
@@ -121,24 +135,24 @@ def test_a_late_submission_is_accepted_and_says_how_late(app, clock):
 
 def test_autosave_keeps_the_draft_when_the_tab_is_closed_and_reopened(app):
     account, token = login(app, "xa-an-phu", "an-phu-2026")
-    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    page = FormPage(app, account, "bao-cao-dinh-ky", {"ky": "2026-6t"})
     page.view.controls["nguoi_lap"].input.value = "Nguyễn Văn Tư"      # typed in the browser
     assert page.autosave.pending
     page.autosave.flush()                                              # the pause in typing
-    reopened = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})   # a new page load
+    reopened = FormPage(app, account, "bao-cao-dinh-ky", {"ky": "2026-6t"})   # a new page load
     assert reopened.view.controls["nguoi_lap"].raw == "Nguyễn Văn Tư"
     assert "Đang soạn" in reopened.header.value
 
 
 def test_a_reviewers_request_for_correction_reaches_the_units_form(app):
     account, token = login(app, "xa-an-phu", "an-phu-2026")
-    page = FormPage(app, account, token, "tu-cham-diem", {"ky": "2026-tcd"})
+    page = FormPage(app, account, "tu-cham-diem", {"ky": "2026-tcd"})
     fill(page.view, SELF_ASSESSMENT_INPUT)
     page.view.submit()
     analyst, _ = login(app, "phongnoivu", "noi-vu-2026")
     app.store.review(analyst, "XA-AN-PHU", "tu-cham-diem", "2026-tcd", state="needs_correction",
                      comment="Tiêu chí 2.2 thiếu quyết định công nhận mô hình.", adjusted_scores={"tc_2_2": 6.0})
-    again = FormPage(app, account, token, "tu-cham-diem", {"ky": "2026-tcd"})
+    again = FormPage(app, account, "tu-cham-diem", {"ky": "2026-tcd"})
     assert "Tiêu chí 2.2 thiếu quyết định" in again.view.review_note.value
     assert "Thẩm định: <b>6</b>" in again.view.controls["tc_2_2"].reviewer.value
     assert again.view.controls["tc_2_2"].raw == "8"                   # the unit's own score is kept
@@ -147,18 +161,18 @@ def test_a_reviewers_request_for_correction_reaches_the_units_form(app):
 def test_a_unit_cannot_open_another_units_data_by_editing_the_link(app):
     other, _ = login(app, "xa-tan-quan", "tan-quan-2026")
     account, token = login(app, "xa-an-phu", "an-phu-2026")
-    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    page = FormPage(app, account, "bao-cao-dinh-ky", {"ky": "2026-6t"})
     fill(page.view, REPORT_INPUT)
     page.view.submit()
-    snoop = FormPage(app, other, None, "bao-cao-dinh-ky", {"ky": "2026-6t", "dv": "XA-AN-PHU"})
+    snoop = FormPage(app, other, "bao-cao-dinh-ky", {"ky": "2026-6t", "dv": "XA-AN-PHU"})
     assert snoop.unit_code == "XA-TAN-QUAN"
     assert snoop.view.controls["nguoi_lap"].raw == ""
-    assert DeskView(app, other, None).children[0].value.count("chỉ dành cho Phòng Nội vụ") == 1
+    assert DeskView(app, other).children[0].value.count("chỉ dành cho Phòng Nội vụ") == 1
 
 
 def test_a_forged_widget_message_cannot_write_as_another_unit(app):
     account, token = login(app, "xa-an-phu", "an-phu-2026")
-    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    page = FormPage(app, account, "bao-cao-dinh-ky", {"ky": "2026-6t"})
     form = fill(page.view, REPORT_INPUT)
     page.unit_pick.options = [("Xã Tân Quan", "XA-TAN-QUAN")]          # what a hand-made comm message could do
     assert "không có quyền" in page.body.children[0].value             # nothing of Tân Quan is shown
@@ -171,22 +185,22 @@ def test_a_forged_widget_message_cannot_write_as_another_unit(app):
 
 def test_an_analyst_sees_every_unit_and_opens_any_units_form_read_only(app):
     account, token = login(app, "xa-an-phu", "an-phu-2026")
-    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    page = FormPage(app, account, "bao-cao-dinh-ky", {"ky": "2026-6t"})
     fill(page.view, REPORT_INPUT)
     page.view.submit()
     analyst, atoken = login(app, "phongnoivu", "noi-vu-2026")
-    desk = DeskView(app, analyst, atoken)
+    desk = DeskView(app, analyst)
     desk.period_pick.value = "2026-6t"
     board = desk.board.value
     assert board.count('class="dv-unit"') == 25 and "Đã nộp 1/25 đơn vị" in board
-    view = FormPage(app, analyst, atoken, "bao-cao-dinh-ky", {"ky": "2026-6t", "dv": "XA-AN-PHU"})
+    view = FormPage(app, analyst, "bao-cao-dinh-ky", {"ky": "2026-6t", "dv": "XA-AN-PHU"})
     assert view.view.controls["nguoi_lap"].raw == REPORT_INPUT["nguoi_lap"]
     assert view.view.controls["nguoi_lap"].input.disabled
 
 
 def test_a_unit_registers_two_models_in_one_period(app):
     account, token = login(app, "xa-an-phu", "an-phu-2026")
-    page = FormPage(app, account, token, "dan-van-kheo", {"ky": "2026-dvk"})
+    page = FormPage(app, account, "dan-van-kheo", {"ky": "2026-dvk"})
     fill(page.view, MODEL_INPUT)
     page.view.submit()
     assert "Đã nộp thành công" in page.view.status.value
@@ -200,10 +214,10 @@ def test_a_unit_registers_two_models_in_one_period(app):
 
 def test_the_home_page_shows_deadlines_and_states(app):
     account, token = login(app, "xa-an-phu", "an-phu-2026")
-    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    page = FormPage(app, account, "bao-cao-dinh-ky", {"ky": "2026-6t"})
     fill(page.view, REPORT_INPUT)
     page.view.submit()
-    html = HomeView(app, account, token).children[0].value
+    html = HomeView(app, account).children[0].value
     row = html.split('data-period="2026-6t"')[1].split("</tr>")[0]
     assert "hạn 05/05/2026 — còn 7 ngày" in row and "Đã nộp" in row
     assert 'data-period="2025-nam"' in html
@@ -212,8 +226,8 @@ def test_the_home_page_shows_deadlines_and_states(app):
 def test_every_page_widget_opens_its_own_comm(app):
     """A method named like a Widget method (open, close, send…) would silently break the page in a kernel."""
     account, token = login(app, "phongnoivu", "noi-vu-2026")
-    for view in [FormPage(app, account, token, "bao-cao-dinh-ky", {}), HomeView(app, account, token),
-                 DeskView(app, account, token)]:
+    for view in [FormPage(app, account, "bao-cao-dinh-ky", {}), HomeView(app, account),
+                 DeskView(app, account)]:
         assert view.comm is not None, type(view).__name__
         assert view.view.comm is not None if isinstance(view, FormPage) else True
 
@@ -231,7 +245,7 @@ def test_the_form_opens_on_the_period_the_person_most_likely_came_for(app, clock
     assert default_period(periods, datetime(2026, 3, 1).date(), submitted={"2025-nam"}).id == "2026-6t"
     clock["now"] = late
     account, token = login(app, "xa-an-phu", "an-phu-2026")
-    assert FormPage(app, account, token, "bao-cao-dinh-ky", {}).period.id == "2026-nam"
+    assert FormPage(app, account, "bao-cao-dinh-ky", {}).period.id == "2026-nam"
 
 
 def test_a_unit_downloads_its_own_printable_copy_after_submitting(app):
@@ -241,7 +255,7 @@ def test_a_unit_downloads_its_own_printable_copy_after_submitting(app):
     import openpyxl
 
     account, token = login(app, "xa-an-phu", "an-phu-2026")
-    page = FormPage(app, account, token, "bao-cao-dinh-ky", {"ky": "2026-6t"})
+    page = FormPage(app, account, "bao-cao-dinh-ky", {"ky": "2026-6t"})
     assert page.download_button.layout.display == "none"               # nothing submitted yet
     fill(page.view, REPORT_INPUT)
     page.view.submit()
@@ -254,11 +268,3 @@ def test_a_unit_downloads_its_own_printable_copy_after_submitting(app):
     cells = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
     assert any("Xã An Phú" in c or "XÃ AN PHÚ" in c for c in cells)
     assert any(REPORT_INPUT["nguoi_lap"] in c for c in cells)
-
-
-def test_enter_in_the_passcode_box_logs_in_without_the_button(app):
-    root = show_page(lambda app, a, t, p: HomeView(app, a, t), app=app, params={}, show=False)
-    login_view = root.children[0]
-    login_view.login.value = "xa-an-phu"
-    login_view.passcode.value = "an-phu-2026"          # the browser sends it when Enter is pressed
-    assert isinstance(root.children[0], HomeView)

@@ -44,7 +44,7 @@ def submit(app, login, form_id, period_id, values, when=None):
     if when is not None:
         app.clock["now"] = when
     account, token = who(app, login)
-    page = FormPage(app, account, token, form_id, {"ky": period_id})
+    page = FormPage(app, account, form_id, {"ky": period_id})
     fill(page.view, values)
     assert page.view.submit().ok
     return page
@@ -54,7 +54,7 @@ def test_the_board_shows_totals_and_who_is_late(app):
     submit(app, "xa-an-phu", "bao-cao-dinh-ky", "2026-nam", REPORT_INPUT)
     submit(app, "xa-tan-quan", "bao-cao-dinh-ky", "2026-nam", REPORT_INPUT, when=AFTER_DEADLINE)
     analyst, token = who(app, "phongnoivu")
-    desk = DeskView(app, analyst, token)
+    desk = DeskView(app, analyst)
     desk.period_pick.value = "2026-nam"
     board = desk.board.value
     assert "Đã nộp 2/25 đơn vị" in board and "Quá hạn chưa nộp 23" in board
@@ -69,7 +69,7 @@ def test_the_board_shows_totals_and_who_is_late(app):
 def test_a_report_goes_back_for_correction_and_is_approved_after_resubmission(app):
     page = submit(app, "xa-an-phu", "bao-cao-dinh-ky", "2026-nam", REPORT_INPUT)
     analyst, token = who(app, "phongnoivu")
-    desk = DeskView(app, analyst, token)
+    desk = DeskView(app, analyst)
     desk.period_pick.value = "2026-nam"
     panel = desk.review
     panel.select("XA-AN-PHU")
@@ -82,12 +82,12 @@ def test_a_report_goes_back_for_correction_and_is_approved_after_resubmission(ap
     assert "Cần chỉnh sửa" in desk.board.value.split('data-unit="XA-AN-PHU"')[1].split("</tr>")[0]
 
     account, utoken = who(app, "xa-an-phu")
-    again = FormPage(app, account, utoken, "bao-cao-dinh-ky", {"ky": "2026-nam"})
+    again = FormPage(app, account, "bao-cao-dinh-ky", {"ky": "2026-nam"})
     assert "chưa khớp với sổ theo dõi" in again.view.review_note.value
     again.view.controls["khieu_nai_da_giai_quyet"].raw = "5"
     assert again.view.submit().ok
 
-    desk = DeskView(app, analyst, token)
+    desk = DeskView(app, analyst)
     desk.period_pick.value = "2026-nam"
     desk.review.select("XA-AN-PHU")
     assert desk.review.view_box.children[0].controls["khieu_nai_da_giai_quyet"].raw == "5"
@@ -113,13 +113,13 @@ def test_reviewer_scores_are_kept_beside_the_units_own_and_checked(app):
     own = app.store.latest(analyst, "XA-AN-PHU", "tu-cham-diem", "2026-tcd", submitted_only=True)
     assert own.data["tc_2_2"] == 8.0                                      # the unit's own score is untouched
     account, utoken = who(app, "xa-an-phu")
-    unit_view = FormPage(app, account, utoken, "tu-cham-diem", {"ky": "2026-tcd"}).view
+    unit_view = FormPage(app, account, "tu-cham-diem", {"ky": "2026-tcd"}).view
     assert "Thẩm định: <b>6,5</b>" in unit_view.controls["tc_2_2"].reviewer.value
 
 
 def test_a_unit_account_gets_no_desk(app):
     account, token = who(app, "xa-an-phu")
-    assert "chỉ dành cho Phòng Nội vụ" in DeskView(app, account, token).children[0].value
+    assert "chỉ dành cho Phòng Nội vụ" in DeskView(app, account).children[0].value
 
 
 def test_consolidated_figures_add_up_and_compare_with_last_year(app):
@@ -168,7 +168,7 @@ def test_the_desk_hands_out_a_blank_excel_form_and_imports_it_back_filled(app, t
     from roundtrip.bookkit import fill as fill_book
 
     analyst, token = who(app, "phongnoivu")
-    desk = DeskView(app, analyst, token)
+    desk = DeskView(app, analyst)
     desk.period_pick.value = "2026-nam"
     panel = desk.excel
     panel.unit_pick.value = "XA-DONG-NO"

@@ -1,4 +1,4 @@
-"""Every notebook executes headless in a real kernel, shows the login without a session, and the page with one."""
+"""Every notebook executes headless in a real kernel: no data without a ticket, the page with one."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,6 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from danvan_kit.app.sessions import Sessions
 from danvan_kit.cli import main
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
@@ -23,9 +22,10 @@ def data_dir(tmp_path_factory):
     return data
 
 
-def run(path: Path, monkeypatch, data: Path, query: str = "") -> list[dict]:
+def run(path: Path, monkeypatch, data: Path, query: str = "", ticket: str = "") -> list[dict]:
     monkeypatch.setenv("DANVAN_DATA_DIR", str(data))
     monkeypatch.setenv("QUERY_STRING", query)
+    monkeypatch.setenv("HTTP_X_DANVAN_TICKET", ticket)    # what the server's identity provider hands a page
     monkeypatch.delenv("DANVAN_DB_URL", raising=False)
     nb = nbformat.read(path, as_version=4)
     nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
@@ -44,22 +44,25 @@ def test_notebooks_are_thin():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_each_notebook_runs_and_shows_only_the_login_without_a_session(path, monkeypatch, data_dir):
+def test_each_notebook_runs_and_shows_no_data_without_a_ticket(path, monkeypatch, data_dir):
     log = data_dir / "logs" / "app.log"
     built = lambda: log.read_text(encoding="utf-8").count("page built") if log.exists() else 0  # noqa: E731
     before = built()
     outputs = run(path, monkeypatch, data_dir)
     assert not [o for o in outputs if o.get("output_type") in ("error", "stream")], outputs
     assert len(widget_outputs(outputs)) == 1
-    assert built() == before                      # no page was built: only the login
+    assert built() == before                      # no page was built: only the way to the login
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_each_notebook_builds_its_page_for_a_logged_in_unit(path, monkeypatch, data_dir):
-    token = Sessions(data_dir).issue("xa-an-phu")
+    from danvan_kit.store import Store
+
+    with Store.open(data_dir=data_dir) as store:
+        ticket = store.issue_page_ticket(store.log_in("xa-an-phu", "demo123", client="test").token)
     log = data_dir / "logs" / "app.log"
     before = log.read_text(encoding="utf-8").count("page built for xa-an-phu") if log.exists() else 0
-    outputs = run(path, monkeypatch, data_dir, query=f"s={token}&ky=2026-nam")
+    outputs = run(path, monkeypatch, data_dir, query="ky=2026-nam", ticket=ticket)
     assert log.read_text(encoding="utf-8").count("page built for xa-an-phu (unit)") == before + 1
     assert not [o for o in outputs if o.get("output_type") in ("error", "stream")], json.dumps(outputs)[:2000]
     assert len(widget_outputs(outputs)) == 1

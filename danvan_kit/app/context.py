@@ -45,7 +45,7 @@ class App:
         """(account, session token) for a correct login; None otherwise. The server's login page is the
         way in for people; this is for scripts and tests, with the same throttle and audit."""
         result = self.store.log_in(login.strip().lower(), passcode, client=client)
-        return (result.account, result.token) if result.account is not None else None
+        return (result.account, result.token) if result.account is not None and result.token else None
 
     def account_from(self, environ: Mapping[str, str] | None = None) -> Any:
         """The account of this page's request (redeems its ticket once), or None."""

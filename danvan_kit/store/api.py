@@ -21,6 +21,7 @@ from .reference import Reference, read_reference, upsert_reference
 from .review import ReviewMethods
 from .sessions import SessionMethods, within_working_day
 from .tables import accounts, sessions
+from .tickets import TicketMethods
 from .types import (
     Account,
     AuditEntry,
@@ -51,7 +52,7 @@ _ACCOUNT_IN_SESSION = (
     .where(accounts.c.id == bindparam("id"), sessions.c.id == bindparam("session_id")))
 
 
-class Store(AccountMethods, ReviewMethods, SessionMethods):
+class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
     """The submission store. Open with `Store.open()`; thread-safe; one per process."""
 
     def __init__(self, url: str, *, validator: Validator | None = None,

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = ["metadata", "units", "periods", "form_templates", "accounts", "submissions",
-           "revisions", "audit_log", "reviews", "sessions", "login_attempts", "UTCDateTime", "JSONDoc"]
+           "revisions", "audit_log", "reviews", "page_tickets", "sessions", "login_attempts", "UTCDateTime", "JSONDoc"]
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -203,4 +203,16 @@ login_attempts = Table(
     Column("ok", Boolean, nullable=False),
     Index(None, "login", "at"),
     Index(None, "client", "at"),
+)
+
+# Added by migration 0003: one-use page tickets (only their hashes) that tell a page's kernel
+# which session asked for the page (see store/tickets.py).
+page_tickets = Table(
+    "page_tickets", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_hash", String(64), nullable=False, unique=True),
+    Column("session_id", Integer, ForeignKey("sessions.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
+    Index(None, "created_at"),
 )

@@ -358,3 +358,38 @@ def test_a_burst_of_parallel_guesses_gets_five_tries_not_more(store, person):
     assert not any(a.ok for a in answers) and answers[-1].locked_until is not None
     outcomes = [e.outcome for e in store.audit(store.system_actor(), 100) if e.action == "login"]
     assert (outcomes.count("failed"), outcomes.count("locked")) == (LOGIN_LOCK_AFTER, 24 - LOGIN_LOCK_AFTER)
+
+
+# ---- page tickets: how a page's kernel learns which session asked for it ------------------------
+
+def test_a_page_ticket_names_its_session_once(store, person):
+    result = store.log_in("xa-an-phu", PASS, client="10.0.0.7")
+    ticket = store.issue_page_ticket(result.token)
+    first = store.redeem_page_ticket(ticket)
+    assert (first.login, first.session_id) == ("xa-an-phu", store.session_account(result.token).session_id)
+    assert store.redeem_page_ticket(ticket) is None                     # a copy of it is worth nothing
+
+
+def test_a_page_ticket_is_only_stored_as_a_hash_and_expires_in_two_minutes(store, person, clock):
+    from danvan_kit.store.tables import page_tickets
+
+    token = store.log_in("xa-an-phu", PASS, client="10.0.0.7").token
+    ticket = store.issue_page_ticket(token)
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(page_tickets.c.ticket_hash)).scalars().all()
+    assert stored == [hashlib.sha256(ticket.encode()).hexdigest()]
+    later(clock, seconds=121)
+    assert store.redeem_page_ticket(ticket) is None
+
+
+def test_no_ticket_for_an_ended_session_and_none_redeemed_after_the_session_ends(store, person):
+    token = store.log_in("xa-an-phu", PASS, client="10.0.0.7").token
+    ticket = store.issue_page_ticket(token)
+    store.end_session(token)
+    assert store.issue_page_ticket(token) is None
+    assert store.redeem_page_ticket(ticket) is None
+
+
+@pytest.mark.parametrize("garbage", [None, "", "x" * 10_000, "vé-giả", "AAAA"])
+def test_garbage_tickets_name_nobody(store, person, garbage):
+    assert store.redeem_page_ticket(garbage) is None

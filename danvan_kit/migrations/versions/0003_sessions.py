@@ -1,4 +1,4 @@
-"""The door: log-in sessions (only token hashes), log-in attempts for the throttle, client address in the audit log.
+"""The door: log-in sessions and one-use page tickets (only hashes), log-in attempts, client in the audit log.
 
 Revision ID: 0003
 Revises: 0002
@@ -46,9 +46,23 @@ def upgrade() -> None:
     op.create_index("ix_login_attempts_login_at", "login_attempts", ["login", "at"])
     op.create_index("ix_login_attempts_client_at", "login_attempts", ["client", "at"])
     op.add_column("audit_log", sa.Column("client", sa.String(64), nullable=True))
+    op.create_table(
+        "page_tickets",
+        sa.Column("id", sa.Integer, nullable=False),
+        sa.Column("ticket_hash", sa.String(64), nullable=False),
+        sa.Column("session_id", sa.Integer, nullable=False),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("used_at", TS, nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_page_tickets"),
+        sa.ForeignKeyConstraint(["session_id"], ["sessions.id"], name="fk_page_tickets_session_id_sessions"),
+        sa.UniqueConstraint("ticket_hash", name="uq_page_tickets_ticket_hash"),
+    )
+    op.create_index("ix_page_tickets_created_at", "page_tickets", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_page_tickets_created_at", table_name="page_tickets")
+    op.drop_table("page_tickets")
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_column("client")
     op.drop_index("ix_login_attempts_client_at", table_name="login_attempts")
