@@ -29,7 +29,7 @@ from traitlets import Integer, Unicode, default
 
 from ..markup import attr, esc
 
-__all__ = ["DanvanIdentityProvider", "COOKIE", "TICKET_HEADER", "page"]
+__all__ = ["DanvanIdentityProvider", "COOKIE", "TICKET_HEADER", "page", "client_address"]
 
 COOKIE = "danvan_phien"
 TICKET_HEADER = "X-Danvan-Ticket"
@@ -90,14 +90,6 @@ class DanvanIdentityProvider(IdentityProvider):
     def _token_default(self) -> str:
         return ""  # no Jupyter token: the store's accounts are the only way in
 
-    @default("login_handler_class")
-    def _login_handler_default(self) -> type:
-        return LoginHandler
-
-    @default("logout_handler_class")
-    def _logout_handler_default(self) -> type:
-        return LogoutHandler
-
     need_token = False
 
     def __init__(self, **kwargs: Any):
@@ -127,7 +119,8 @@ class DanvanIdentityProvider(IdentityProvider):
         return True
 
     def get_handlers(self) -> list[tuple[str, object]]:
-        return [(r"/login", self.login_handler_class), (r"/logout", self.logout_handler_class)]
+        """Our login and logout pages (Voilà passes its own login handler class; ours replaces it)."""
+        return [(r"/login", LoginHandler), (r"/logout", LogoutHandler)]
 
     async def get_user(self, handler: web.RequestHandler) -> User | None:
         """The account of the request's session cookie, or None (Voilà then sends it to the login page)."""
@@ -194,6 +187,16 @@ def _refuse(handler: web.RequestHandler, status: int, title: str, message: str) 
     raise web.Finish()
 
 
+def client_address(request: Any) -> str:
+    """The browser's address: the peer, or — only when the peer is this machine's reverse proxy —
+    the address nginx puts in X-Real-IP (a header from anywhere else could be forged)."""
+    peer = request.remote_ip or ""
+    forwarded = request.headers.get("X-Real-IP", "").strip()
+    if forwarded and (peer.startswith("127.") or peer == "::1"):
+        return forwarded[:64]
+    return peer[:64]
+
+
 def _home(handler: JupyterHandler) -> str:
     return f"{handler.base_url}{HOME}"
 
@@ -236,7 +239,7 @@ class LoginHandler(LoginFormHandler):
             return
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(None, partial(
-            provider.store.log_in, login, passcode, client=(self.request.remote_ip or "")[:64],
+            provider.store.log_in, login, passcode, client=client_address(self.request),
             user_agent=self.request.headers.get("User-Agent", "")[:300]))
         if result.wait_seconds:
             await asyncio.sleep(result.wait_seconds)
@@ -244,7 +247,7 @@ class LoginHandler(LoginFormHandler):
             self.set_status(429 if result.locked_until else 401)
             self._form(result.message, login)
             return
-        self.log.info("login %s from %s", result.account.login, self.request.remote_ip)
+        self.log.info("login %s from %s", result.account.login, client_address(self.request))
         provider.set_session_cookie(self, result.token)
         self._redirect_safe(self.get_argument("next", default=_home(self)), default=_home(self))
 
@@ -257,7 +260,8 @@ class LogoutHandler(JupyterHandler):
         provider: DanvanIdentityProvider = self.identity_provider  # type: ignore[assignment]
         token = self.get_cookie(COOKIE)
         if token:
-            await asyncio.get_running_loop().run_in_executor(None, partial(provider.store.end_session, token))
+            await asyncio.get_running_loop().run_in_executor(
+                None, partial(provider.store.end_session, token, client=client_address(self.request)))
         provider.clear_login_cookie(self)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
