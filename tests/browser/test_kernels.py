@@ -20,6 +20,7 @@ def culling_server(tmp_path):
 
 def test_five_closed_pages_leave_no_kernel_behind(browser, culling_server):
     pooled = pooled_kernels()                                          # the pools of voila.json: 2+2+1+1+1
+    # VoilaServer's start-up probe rendered a page, so one kernel beyond the pools waits for the culler too
     wait_until(lambda: culling_server.kernels() == pooled, 60, f"the {pooled} preheated kernels",
                state=culling_server.kernels)
     contexts, served = [], []
@@ -31,13 +32,22 @@ def test_five_closed_pages_leave_no_kernel_behind(browser, culling_server):
         served.append(kernel_id_of(page.content()))
         contexts.append(context)
     assert len(set(served)) == PAGES                                   # each page has a kernel of its own
-    # pages were really served: while they are open their kernels run beside the refilled pools
-    wait_until(lambda: culling_server.kernel_ids() >= set(served) and culling_server.kernels() == pooled + PAGES,
-               60, f"{pooled} pooled + {PAGES} page kernels", state=culling_server.kernels)
+    served_ids = set(served)
 
+    def all_served_beside_full_pools() -> bool:
+        running = culling_server.kernel_ids()
+        return served_ids <= running and len(running) == pooled + PAGES
+
+    def only_full_pools_left() -> bool:
+        running = culling_server.kernel_ids()
+        return not running & served_ids and len(running) == pooled
+
+    # pages were really served: while they are open their kernels run beside the refilled pools
+    wait_until(all_served_beside_full_pools, 60, f"{pooled} pooled + {PAGES} page kernels",
+               state=culling_server.kernels)
     for context in contexts:
         context.close()                                                # the browser goes away
     # the culler takes every page's kernel; the pools stay full and nothing else is left
-    wait_until(lambda: not culling_server.kernel_ids() & set(served) and culling_server.kernels() == pooled,
-               60, f"the page kernels to be culled, leaving the {pooled} pooled ones",
-               state=lambda: (sorted(culling_server.kernel_ids() & set(served)), culling_server.kernels()))
+    wait_until(only_full_pools_left, 60, f"the page kernels to be culled, leaving the {pooled} pooled ones",
+               state=lambda: {"page kernels still running": len(culling_server.kernel_ids() & served_ids),
+                              "kernels": culling_server.kernels()})
