@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -40,6 +42,16 @@ def test_ci_runs_the_lint_command():
 def test_every_cli_command_is_documented_in_the_readme():
     missing = [c for c in _commands(main) if f"`danvan {c}" not in README]
     assert missing == []
+
+
+def test_the_readme_command_table_matches_the_commands():
+    """The table is generated from the click commands by the cog block in the README (as sqlite-utils does)."""
+    section = README[README.index("## The `danvan` command"):]
+    assert section.index("<!-- [[[cog") < section.index("| command | what |") < section.index("<!-- [[[end]]] -->")
+    check = subprocess.run([sys.executable, "-m", "cogapp", "--check", "--diff", "README.md"],
+                           cwd=ROOT, capture_output=True, text=True)
+    assert check.returncode == 0, ("README.md's command table is out of date; regenerate it with "
+                                   f"`.venv/bin/cog -r README.md`\n{check.stdout}{check.stderr}")
 
 
 def test_every_benchmark_is_listed_in_the_readme():

@@ -5,13 +5,16 @@ Screenshots go to test-artifacts/screenshots/.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -22,6 +25,51 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
 pytestmark = pytest.mark.slow
+# How long a browser step may wait for the page (page.set_default_timeout and Playwright's expect(), whose
+# own default is 5 s): a kernel can take a while to answer on a busy CI machine.
+STEP_TIMEOUT_MS = 45_000
+DRAFT_SAVED = "Đã lưu nháp"  # the form's status line after a (auto)save: "Đã lưu nháp lúc …"
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float, what: str,
+               state: Callable[[], Any] | None = None, interval: float = 0.25) -> Any:
+    """Poll `predicate` until it returns something truthy (returned), or fail after `timeout` seconds.
+
+    The failure names `what` was awaited and, when given, what `state()` shows at the end.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            seen = f"; last seen: {state()!r}" if state is not None else ""
+            raise AssertionError(f"waited {timeout:g} s for {what}{seen}")
+        time.sleep(interval)
+
+
+def wait_for_draft_saved(page) -> None:
+    """Wait until the form's status line says the draft was saved (autosave runs 2 s after typing stops).
+
+    Meant for the first save on a page: an earlier "Đã lưu nháp" message would satisfy it at once.
+    """
+    from playwright.sync_api import expect
+
+    expect(page.locator(".dv-form .dv-status-ok")).to_contain_text(DRAFT_SAVED)
+
+
+def kernel_id_of(html: str) -> str:
+    """The kernel a rendered Voilà page talks to (from the page config in its HTML)."""
+    match = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', html)
+    assert match, "no kernelId in the page"
+    return match.group(1)
+
+
+def pooled_kernels() -> int:
+    """Kernels voila.json keeps preheated: one pool per notebook in notebooks/."""
+    config = json.loads((ROOT / "voila.json").read_text(encoding="utf-8"))
+    pools = config["VoilaKernelManager"]["kernel_pools_config"]
+    return sum(pools.get(nb.name, pools["default"])["pool_size"] for nb in (ROOT / "notebooks").glob("*.ipynb"))
 
 
 def _free_port() -> int:
@@ -61,18 +109,26 @@ class VoilaServer:
     def __getitem__(self, key: str):  # tests read server["base"], server["data"], …
         return getattr(self, key)
 
-    def kernels(self) -> int:
-        """Kernel processes this server runs now (pools included)."""
+    def kernel_ids(self) -> set[str]:
+        """Ids of the kernel processes this server runs now (pools included), from their connection files."""
         import psutil
 
-        count = 0
+        ids = set()
         for child in psutil.Process(self.proc.pid).children(recursive=True):
             try:  # a kernel being shut down may be gone or a zombie by the time we look
-                if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(child.cmdline()):
-                    count += 1
+                if child.status() == psutil.STATUS_ZOMBIE:
+                    continue
+                cmdline = " ".join(child.cmdline())
             except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
                 continue
-        return count
+            match = re.search(r"kernel-([0-9a-f-]+)\.json", cmdline)
+            if "ipykernel" in cmdline and match:
+                ids.add(match.group(1))
+        return ids
+
+    def kernels(self) -> int:
+        """How many kernel processes this server runs now (pools included)."""
+        return len(self.kernel_ids())
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -98,8 +154,9 @@ def voila_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser(voila_server):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
@@ -110,7 +167,7 @@ def browser(voila_server):
 def page(browser, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page = context.new_page()
-    page.set_default_timeout(45_000)
+    page.set_default_timeout(STEP_TIMEOUT_MS)
     yield page
     context.close()
 

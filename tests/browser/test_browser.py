@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from samples import (
     MODEL_INPUT,
     MODEL_ROWS,
@@ -20,7 +20,7 @@ from samples import (
 from danvan_kit.catalog.loading import load_catalog
 from danvan_kit.store import Store
 
-from .conftest import shot
+from .conftest import kernel_id_of, shot, wait_for_draft_saved
 from .fill import fill_form
 
 pytestmark = pytest.mark.slow
@@ -54,9 +54,10 @@ def open_desk(page, server, period_title: str) -> None:
     page.locator(".dv-root select").first.select_option(label=period_title)
 
 
-def submitted(server, unit: str, form_id: str, period_id: str, item: str = ""):
+def latest(server, unit: str, form_id: str, period_id: str, item: str = "", submitted_only: bool = True):
+    """The unit's latest submitted revision in the server's store (with submitted_only=False, drafts too)."""
     with Store.open(data_dir=server["data"]) as store:
-        return store.latest(store.system_actor(), unit, form_id, period_id, item=item, submitted_only=True)
+        return store.latest(store.system_actor(), unit, form_id, period_id, item=item, submitted_only=submitted_only)
 
 
 # (page, form, period, answers, rows, a field shown again after reload, text the consolidated workbook shows)
@@ -81,7 +82,7 @@ def test_a_commune_fills_and_submits_each_form_then_finds_it_after_reload(
     status.wait_for()
     assert "Đã nộp thành công" in status.inner_text()
     shot(page, f"{form_id}-submitted")
-    revision = submitted(voila_server, "XA-AN-PHU", form_id, period, item="1" if form_id == "dan-van-kheo" else "")
+    revision = latest(voila_server, "XA-AN-PHU", form_id, period, item="1" if form_id == "dan-van-kheo" else "")
     assert revision is not None and revision.data[probe] == values[probe]
     # the background worker rebuilds the period's consolidated workbook (the annual one too for companions)
     assert workbook_contains(voila_server, period, in_workbook), f"{in_workbook!r} not in tong-hop-{period}.xlsx"
@@ -99,8 +100,8 @@ def test_a_draft_survives_a_closed_tab(browser, voila_server):
     open_page(page, voila_server, "bao_cao.ipynb", "tt-tan-khai", ky="2027-6t")
     box = page.locator(".dv-field-ket_qua_dat_duoc textarea")
     box.fill("Đã tổ chức 3 hội nghị tuyên truyền Chỉ thị 33 tại khu phố 1, 2 và 5.")
-    time.sleep(3.5)                                 # autosave runs 2 s after typing stops
-    context.close()                                 # the tab is closed without saving
+    wait_for_draft_saved(page)                      # autosave runs 2 s after typing stops
+    context.close()                                 # the tab is closed without pressing "Lưu nháp"
 
     context = browser.new_context()
     page = context.new_page()
@@ -117,8 +118,9 @@ def test_another_unit_cannot_see_the_first_units_report(page, voila_server):
     open_page(page, voila_server, "bao_cao.ipynb", "xa-an-phu", ky="2026-6t")
     page.locator(".dv-form").wait_for()
     page.locator(".dv-field-nguoi_lap input").fill("Cán bộ An Phú")
-    time.sleep(3)
-    assert page.locator(".dv-field-nguoi_lap input").input_value() == "Cán bộ An Phú"
+    wait_for_draft_saved(page)
+    draft = latest(voila_server, "XA-AN-PHU", "bao-cao-dinh-ky", "2026-6t", submitted_only=False)
+    assert draft is not None and draft.data["nguoi_lap"] == "Cán bộ An Phú"   # there is something to hide
 
     open_page(page, voila_server, "bao_cao.ipynb", "xa-tan-quan", ky="2026-6t", dv="XA-AN-PHU")
     page.locator(".dv-form").wait_for()
@@ -135,7 +137,7 @@ def test_an_analyst_sees_every_unit_and_opens_a_units_report(page, voila_server)
     submit_report(page, voila_server, "xa-thanh-an", "2026-6t", nguoi_lap="Phạm Thị Thanh An")
     open_desk(page, voila_server, "Báo cáo 6 tháng đầu năm 2026")
     row = page.locator('.dv-unit[data-unit="XA-THANH-AN"]')
-    expect_text(row, "Đã nộp")
+    expect(row).to_contain_text("Đã nộp")
     assert page.locator(".dv-unit").count() == 25
     shot(page, "analyst-board")
     href = row.locator("a").get_attribute("href")
@@ -171,46 +173,45 @@ def workbook_contains(server, period_id: str, text: str, seconds: float = 90) ->
     return False
 
 
-def expect_text(locator, text: str, seconds: float = 20) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if text in locator.inner_text():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} not in {locator.inner_text()!r}")
-
-
 def test_a_browser_user_cannot_run_code_over_the_kernel_websocket(voila_server, tmp_path):
     import websocket
 
     html = urllib.request.urlopen(f"{voila_server['base']}/voila/render/trang_chu.ipynb").read().decode()
-    kernel_id = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', html).group(1)
+    kernel_id = kernel_id_of(html)
     ws = websocket.create_connection(
         f"ws://127.0.0.1:{voila_server['port']}/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}",
         timeout=10)
     marker = tmp_path / "pwned.txt"
 
-    def message(msg_type: str, content: dict) -> str:
-        header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "x", "session": uuid.uuid4().hex,
+    def send(msg_type: str, content: dict) -> str:
+        msg_id = uuid.uuid4().hex
+        header = {"msg_id": msg_id, "msg_type": msg_type, "username": "x", "session": uuid.uuid4().hex,
                   "date": "2026-11-28T00:00:00Z", "version": "5.3"}
-        return json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
-                           "channel": "shell", "buffers": []})
+        ws.send(json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
+                            "channel": "shell", "buffers": []}))
+        return msg_id
 
-    def replies(seconds: float) -> list[str]:
-        seen, deadline = [], time.time() + seconds
+    def replies_until_answered(msg_id: str, seconds: float = 30) -> list[str]:
+        """Message types received up to and including the kernel's reply to `msg_id`."""
+        seen, deadline = [], time.monotonic() + seconds
         ws.settimeout(0.5)
-        while time.time() < deadline:
+        while time.monotonic() < deadline:
             try:
-                seen.append(json.loads(ws.recv())["header"]["msg_type"])
+                msg = json.loads(ws.recv())
             except websocket.WebSocketTimeoutException:
                 continue
-        return seen
+            seen.append(msg["header"]["msg_type"])
+            if msg.get("channel") == "shell" and msg["parent_header"].get("msg_id") == msg_id:
+                return seen
+        raise AssertionError(f"no reply to {msg_id} within {seconds} s; saw {seen}")
 
-    ws.send(message("kernel_info_request", {}))
-    assert "kernel_info_reply" in replies(5)          # the channel works: what follows is a real refusal
-    ws.send(message("execute_request", {"code": f"open({str(marker)!r}, 'w').write('x')", "silent": False,
-                                        "store_history": False, "user_expressions": {}, "allow_stdin": False}))
-    seen = replies(5)
+    # the channel works: what follows is a real refusal
+    assert "kernel_info_reply" in replies_until_answered(send("kernel_info_request", {}))
+    send("execute_request", {"code": f"open({str(marker)!r}, 'w').write('x')", "silent": False,
+                             "store_history": False, "user_expressions": {}, "allow_stdin": False})
+    # the kernel answers shell requests in order: had the code gone through, its execute_reply would come
+    # before the reply to this later kernel_info_request
+    seen = replies_until_answered(send("kernel_info_request", {}))
     ws.close()
     assert "execute_reply" not in seen and "execute_input" not in seen
     assert not marker.exists()
@@ -220,7 +221,7 @@ def test_analyst_sends_back_a_late_report_unit_resubmits_analyst_approves_and_do
     # a unit files the annual report; the analyst finds it on the board among the units still missing
     submit_report(page, voila_server, "xa-minh-duc", "2026-nam", nguoi_lap="Lê Thị Minh Đức")
     open_desk(page, voila_server, "Báo cáo năm 2026")
-    expect_text(page.locator('.dv-unit[data-unit="XA-MINH-DUC"]'), "Đã nộp")
+    expect(page.locator('.dv-unit[data-unit="XA-MINH-DUC"]')).to_contain_text("Đã nộp")
     late_unsent = page.locator(".dv-totals").inner_text()
     assert "Quá hạn chưa nộp" in late_unsent
     page.get_by_role("tab", name="Xem xét, duyệt").click()
@@ -245,7 +246,7 @@ def test_analyst_sends_back_a_late_report_unit_resubmits_analyst_approves_and_do
     page.locator(".dv-review-approved").click()
     page.locator(".dv-review-done").wait_for()
     page.get_by_role("tab", name="Theo dõi").click()
-    expect_text(page.locator('.dv-unit[data-unit="XA-MINH-DUC"]'), "Đã duyệt")
+    expect(page.locator('.dv-unit[data-unit="XA-MINH-DUC"]')).to_contain_text("Đã duyệt")
 
     page.get_by_role("tab", name="Tổng hợp").click()
     page.locator(".dv-export").click()

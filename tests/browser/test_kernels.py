@@ -1,13 +1,12 @@
 """Kernels of closed pages do not pile up: Voilà's culler takes them, the preheated pools stay."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from .conftest import VoilaServer
+from .conftest import VoilaServer, kernel_id_of, pooled_kernels, wait_until
 
 pytestmark = pytest.mark.slow
+PAGES = 5
 
 
 @pytest.fixture
@@ -19,25 +18,36 @@ def culling_server(tmp_path):
     server.stop()
 
 
-def wait_for(predicate, seconds: float) -> bool:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.5)
-    return False
-
-
 def test_five_closed_pages_leave_no_kernel_behind(browser, culling_server):
-    assert wait_for(lambda: culling_server.kernels() == 7, 60)        # the pools of voila.json: 2+2+1+1+1
-    baseline = culling_server.kernels()
-    for _ in range(5):
+    pooled = pooled_kernels()                                          # the pools of voila.json: 2+2+1+1+1
+    # VoilaServer's start-up probe rendered a page, so one kernel beyond the pools waits for the culler too
+    wait_until(lambda: culling_server.kernels() == pooled, 60, f"the {pooled} preheated kernels",
+               state=culling_server.kernels)
+    contexts, served = [], []
+    for _ in range(PAGES):
         context = browser.new_context()
         page = context.new_page()
         page.goto(f"{culling_server.base}/voila/render/tu_cham_diem.ipynb")
         page.locator(".dv-login input[type=text]").wait_for(timeout=60_000)
+        served.append(kernel_id_of(page.content()))
+        contexts.append(context)
+    assert len(set(served)) == PAGES                                   # each page has a kernel of its own
+    served_ids = set(served)
+
+    def all_served_beside_full_pools() -> bool:
+        running = culling_server.kernel_ids()
+        return served_ids <= running and len(running) == pooled + PAGES
+
+    def only_full_pools_left() -> bool:
+        running = culling_server.kernel_ids()
+        return not running & served_ids and len(running) == pooled
+
+    # pages were really served: while they are open their kernels run beside the refilled pools
+    wait_until(all_served_beside_full_pools, 60, f"{pooled} pooled + {PAGES} page kernels",
+               state=culling_server.kernels)
+    for context in contexts:
         context.close()                                                # the browser goes away
-    assert culling_server.kernels() > baseline - 1                     # pages were really served
-    assert wait_for(lambda: culling_server.kernels() <= baseline, 60), culling_server.kernels()
-    time.sleep(3)
-    assert culling_server.kernels() == baseline                        # the pools refilled, nothing else left
+    # the culler takes every page's kernel; the pools stay full and nothing else is left
+    wait_until(only_full_pools_left, 60, f"the page kernels to be culled, leaving the {pooled} pooled ones",
+               state=lambda: {"page kernels still running": len(culling_server.kernel_ids() & served_ids),
+                              "kernels": culling_server.kernels()})
