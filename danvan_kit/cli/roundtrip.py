@@ -24,13 +24,13 @@ def _catalog():
               help="Code of the reporting unit the form is for, e.g. XA-AN-PHU.")
 @click.option("--period", "period_id", required=True, metavar="ID",
               help="Reporting period id, e.g. 2026-6t, 2026-nam, 2026-tcd, 2026-dvk.")
-@click.option("--item", default="", metavar="N",
+@click.option("--item", type=click.IntRange(1, 9999), default=None, metavar="N",
               help="Model number for periods filed per model (Dân vận khéo, e.g. 2); "
                    "default: the next free number, given on import.")
 @click.option("--out", "out", type=click.Path(dir_okay=True), metavar="FILE",
               help="Workbook to write, or an existing folder for the default name "
                    "mau-nhap-lieu-<unit>-<period>.xlsx (default: the current folder).")
-def blank_form(unit_code: str, period_id: str, item: str, out: str | None) -> None:
+def blank_form(unit_code: str, period_id: str, item: int | None, out: str | None) -> None:
     """Write a blank Excel form of one unit and period, for units that cannot use the browser.
 
     One protected input sheet: labels locked, yellow input cells with the form's
@@ -46,7 +46,8 @@ def blank_form(unit_code: str, period_id: str, item: str, out: str | None) -> No
 
     catalog = _catalog()
     try:
-        path = write_blank_form(catalog, unit_code, period_id, Path(out) if out else Path.cwd(), item=item)
+        path = write_blank_form(catalog, unit_code, period_id, Path(out) if out else Path.cwd(),
+                                item=str(item or ""))
     except BlankFormError as exc:
         raise click.BadParameter(str(exc)) from None
     except OSError as exc:

@@ -108,8 +108,10 @@ def read_meta(name: str, wb: Any, catalog: Any) -> tuple[WorkbookMeta | None, li
                                                     "thống; hãy tải mẫu mới bằng danvan blank-form"))
     if period is not None and template is not None and period.form != template.id:
         problems.append(problem("form_id", f"kỳ {period.id} dùng mẫu «{period.form}», không phải «{template.id}»"))
+    item = str(values.get("item") or "").strip()
+    if item and not (item.isascii() and item.isdigit() and 1 <= int(item) <= 9999):
+        problems.append(problem("item", f"số thứ tự mô hình «{item[:20]}» phải là số nguyên từ 1 đến 9999"))
     if problems:
         return None, problems
     assert template is not None  # a template that could not be found was reported above
-    item = values.get("item", "")
     return WorkbookMeta(unit, period, template, item, values.get("input_sheet") or INPUT_SHEET, cells), []

@@ -1,6 +1,7 @@
 """The Store: every public read and write, with access rules enforced here, not in the UI."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -9,7 +10,6 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Row
 
-from ..forms.text import to_nfc
 from ..settings import local_date
 from . import queries, writes
 from .accounts import AccountMethods, row_to_account
@@ -30,7 +30,7 @@ from .types import (
     SubmitResult,
 )
 
-__all__ = ["Store", "MAX_DATA_BYTES"]
+__all__ = ["Store", "MAX_DATA_BYTES", "model_number"]
 
 MAX_DATA_BYTES = 2 * 1024 * 1024
 # (form id, version, data) -> (clean data, []) or (None, errors); errors are str() able, and
@@ -50,6 +50,20 @@ _ACCOUNT_IN_SESSION = (
     select(accounts, sessions.c.created_at.label("session_started"), sessions.c.ended_at.label("session_ended"))
     .join(sessions, sessions.c.account_id == accounts.c.id)
     .where(accounts.c.id == bindparam("id"), sessions.c.id == bindparam("session_id")))
+
+
+_MODEL_NUMBER = re.compile(r"^[1-9][0-9]{0,3}$")
+
+
+def model_number(item: str | int | None) -> str:
+    """A "Dân vận khéo" model number as stored: "" (no model) or "1".."9999"; anything else is refused.
+
+    The number names the model in links, file names and workbooks, so it is never free text.
+    """
+    text = str(item if item is not None else "").strip()
+    if text and not _MODEL_NUMBER.match(text):
+        raise ValidationFailed([f"Số thứ tự mô hình phải là số nguyên từ 1 đến 9999 (đang là «{text[:20]}»)"])
+    return text
 
 
 class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
@@ -190,11 +204,8 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
         return self._system
 
     # ---- submissions --------------------------------------------------------
-    def _key(self, unit_code: str, form_id: str, period_id: str, item: str) -> Key:
-        item = to_nfc(item or "").strip()
-        if len(item) > 200:
-            raise ValidationFailed(["Tên mục (item) dài quá 200 ký tự"])
-        return Key(unit_code, form_id, period_id, item)
+    def _key(self, unit_code: str, form_id: str, period_id: str, item: str | int) -> Key:
+        return Key(unit_code, form_id, period_id, model_number(item))
 
     def _check_key(self, conn: Connection, key: Key, template_version: int | None) -> StoreError | None:
         ref = self._reference(conn)

@@ -46,7 +46,7 @@ def items(conn: Connection, unit_code: str, form_id: str, period_id: str) -> lis
     q = select(submissions.c.item).where(submissions.c.unit_code == unit_code,
                                          submissions.c.form_id == form_id,
                                          submissions.c.period_id == period_id)
-    return sorted((r.item for r in conn.execute(q)), key=vn_sort_key)
+    return sorted((r.item for r in conn.execute(q)), key=lambda item: (len(item), item))  # by number
 
 
 def _item_state(sub: Row, review: Row | None) -> str:
@@ -108,7 +108,7 @@ def status_rows(conn: Connection, period: PeriodRef, unit_list: list[UnitRef], t
             review_state=unit_reviews[-1].state if unit_reviews else None,
             revision_count=sum(s.revision_count for s in mine),
             last_submitted_at=max(lasts) if lasts else None,
-            items=tuple(sorted((s.item for s in mine if s.item), key=vn_sort_key)),
+            items=tuple(sorted((s.item for s in mine if s.item), key=lambda item: (len(item), item))),
         ))
     return rows
 

@@ -58,6 +58,25 @@ def wait_for_draft_saved(page) -> None:
     expect(page.locator(".dv-form .dv-status-ok")).to_contain_text(DRAFT_SAVED)
 
 
+def http_login(server, login: str, passcode: str = "demo123"):
+    """(urllib opener holding the session cookie, "name=value" cookie header) after a login by form post."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+    import urllib.request
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = opener.open(f"{server['base']}/login").read().decode()
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode({"_xsrf": xsrf, "tai_khoan": login, "mat_khau": passcode,
+                                   "next": "/voila/render/trang_chu.ipynb"}).encode()
+    opener.open(f"{server['base']}/login", data=data).read()
+    cookies = {c.name: c.value for c in jar}
+    assert "danvan_phien" in cookies, f"login of {login} failed"
+    return opener, "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
 def kernel_id_of(html: str) -> str:
     """The kernel a rendered Voilà page talks to (from the page config in its HTML)."""
     match = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', html)

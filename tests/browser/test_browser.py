@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from samples import (
 from danvan_kit.catalog.loading import load_catalog
 from danvan_kit.store import Store
 
-from .conftest import kernel_id_of, shot, wait_for_draft_saved
+from .conftest import http_login, kernel_id_of, shot, wait_for_draft_saved
 from .fill import fill_form
 
 pytestmark = pytest.mark.slow
@@ -34,7 +33,9 @@ def log_in(page, login: str, passcode: str = "demo123") -> None:
 
 
 def open_page(page, server, notebook: str, login: str, passcode: str = "demo123", **params: str):
+    """Log out whoever was logged in, ask for the page, log in at the login page it sends us to."""
     query = "&".join(f"{k}={v}" for k, v in params.items())
+    page.goto(f"{server['base']}/logout")
     page.goto(f"{server['base']}/voila/render/{notebook}" + (f"?{query}" if query else ""))
     log_in(page, login, passcode)
 
@@ -87,8 +88,7 @@ def test_a_commune_fills_and_submits_each_form_then_finds_it_after_reload(
     # the background worker rebuilds the period's consolidated workbook (the annual one too for companions)
     assert workbook_contains(voila_server, period, in_workbook), f"{in_workbook!r} not in tong-hop-{period}.xlsx"
 
-    page.reload()                                   # a new page load: a new kernel, log in again
-    log_in(page, "xa-an-phu")
+    page.reload()                                   # a new page load: a new kernel, the same session
     page.locator(f".dv-field-{probe} input").first.wait_for()
     assert page.locator(f".dv-field-{probe} input").first.input_value() == values[probe]
     assert "Đã nộp" in page.locator(".dv-state").inner_text()
@@ -176,11 +176,12 @@ def workbook_contains(server, period_id: str, text: str, seconds: float = 90) ->
 def test_a_browser_user_cannot_run_code_over_the_kernel_websocket(voila_server, tmp_path):
     import websocket
 
-    html = urllib.request.urlopen(f"{voila_server['base']}/voila/render/trang_chu.ipynb").read().decode()
+    opener, cookie = http_login(voila_server, "xa-an-phu")
+    html = opener.open(f"{voila_server['base']}/voila/render/trang_chu.ipynb").read().decode()
     kernel_id = kernel_id_of(html)
     ws = websocket.create_connection(
         f"ws://127.0.0.1:{voila_server['port']}/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}",
-        timeout=10)
+        timeout=10, cookie=cookie)
     marker = tmp_path / "pwned.txt"
 
     def send(msg_type: str, content: dict) -> str:

@@ -30,7 +30,7 @@ def _writer(url: str, login: str, unit: str) -> dict:
                     made.append((rev.id, None))
                 else:
                     form, period, item = ("bao-cao-dinh-ky", "2026-6t", "") if i % 3 == 1 else \
-                        ("dan-van-kheo", "2026-dvk", f"Mô hình {i % 2}")
+                        ("dan-van-kheo", "2026-dvk", str(i % 2 + 1))
                     attempt = f"{unit}-{i}"
                     res = store.submit(me, unit, form, period, data, template_version=1, attempt_id=attempt,
                                        item=item)

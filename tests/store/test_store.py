@@ -71,7 +71,7 @@ def test_sending_the_same_attempt_twice_makes_one_revision(store, unit_a, analys
 def test_a_reused_attempt_id_with_other_data_keeps_the_original_and_is_audited(store, unit_a, analyst):
     one = store.submit(unit_a, "XA-AN-PHU", FORM, PERIOD, {"v": 1}, template_version=1, attempt_id="re")
     two = store.submit(unit_a, "XA-AN-PHU", "dan-van-kheo", "2026-dvk", {"v": 99}, template_version=1,
-                       attempt_id="re", item="Mô hình A")
+                       attempt_id="re", item="1")
     assert two.duplicate and two.revision.data == {"v": 1} and two.revision.id == one.revision.id
     assert store.items(unit_a, "XA-AN-PHU", "dan-van-kheo", "2026-dvk") == []
     entry = store.audit(analyst, 1)[0]
@@ -203,9 +203,9 @@ def test_text_arriving_decomposed_is_stored_composed(store, unit_a, db_url):
     nfd = unicodedata.normalize("NFD", "Xã An Phú tổ chức hội nghị")
     key_nfd = unicodedata.normalize("NFD", "Mô hình hiến đất")
     rev = store.save_draft(unit_a, "XA-AN-PHU", "dan-van-kheo", "2026-dvk", {key_nfd: [nfd]},
-                           template_version=1, item=unicodedata.normalize("NFD", "Mô hình 1"))
+                           template_version=1, item="1")
     nfc_key, nfc_text = "Mô hình hiến đất", "Xã An Phú tổ chức hội nghị"
-    assert rev.data == {nfc_key: [nfc_text]} and rev.item == "Mô hình 1"
+    assert rev.data == {nfc_key: [nfc_text]} and rev.item == "1"
     engine = Store.open(db_url).engine
     with engine.connect() as conn:
         stored = conn.execute(select(revisions.c.data)).scalar_one()
@@ -252,14 +252,23 @@ def test_data_that_cannot_be_stored_is_refused_with_a_reason(store, unit_a, data
 
 
 def test_several_models_of_one_unit_are_kept_as_separate_items(store, unit_a, analyst):
-    for n, name in enumerate(["Mô hình Ấp văn hóa", "Mô hình Đường hoa"]):
+    for n, name in [(2, "Mô hình Ấp văn hóa"), (10, "Mô hình Đường hoa")]:
         store.submit(unit_a, "XA-AN-PHU", "dan-van-kheo", "2026-dvk", {"ten": name}, template_version=1,
-                     attempt_id=f"m{n}", item=name)
-    assert store.items(unit_a, "XA-AN-PHU", "dan-van-kheo", "2026-dvk") == ["Mô hình Ấp văn hóa",
-                                                                            "Mô hình Đường hoa"]
+                     attempt_id=f"m{n}", item=n)
+    assert store.items(unit_a, "XA-AN-PHU", "dan-van-kheo", "2026-dvk") == ["2", "10"]   # by number
     assert len(store.submissions(analyst, "2026-dvk")) == 2
     row = store.status(unit_a, "2026-dvk")[0]
-    assert row.state == "submitted" and row.items == ("Mô hình Ấp văn hóa", "Mô hình Đường hoa")
+    assert row.state == "submitted" and row.items == ("2", "10")
+
+
+@pytest.mark.parametrize("item", ["Mô hình 1", "<img src=x onerror=alert(1)>", "../../x", "0", "-1", "1.5",
+                                  "10000", "１"])
+def test_a_model_number_that_is_not_a_small_positive_integer_is_refused_and_nothing_is_stored(
+        store, unit_a, analyst, item):
+    with pytest.raises(ValidationFailed, match="Số thứ tự mô hình phải là số nguyên từ 1 đến 9999"):
+        store.save_draft(unit_a, "XA-AN-PHU", "dan-van-kheo", "2026-dvk", {"ten": "x"}, template_version=1,
+                         item=item)
+    assert store.submissions(analyst, "2026-dvk") == [] and store.status(analyst, "2026-dvk")[0].revision_count == 0
 
 
 @pytest.mark.parametrize("unit, form, period, version, message", [
