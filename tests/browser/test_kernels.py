@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import VoilaServer, kernel_id_of, pooled_kernels, wait_until
+from .test_browser import log_in
 
 pytestmark = pytest.mark.slow
 PAGES = 5
@@ -11,7 +12,7 @@ PAGES = 5
 
 @pytest.fixture
 def culling_server(tmp_path):
-    # voila.json culls after 900 s; the same settings with short times so the test can watch it happen.
+    # voila.json culls after 180 s; the same settings with short times so the test can watch it happen.
     server = VoilaServer(tmp_path, "--MappingKernelManager.cull_idle_timeout=6",
                          "--MappingKernelManager.cull_interval=2")
     yield server
@@ -20,15 +21,15 @@ def culling_server(tmp_path):
 
 def test_five_closed_pages_leave_no_kernel_behind(browser, culling_server):
     pooled = pooled_kernels()                                          # the pools of voila.json: 2+2+1+1+1
-    # VoilaServer's start-up probe rendered a page, so one kernel beyond the pools waits for the culler too
     wait_until(lambda: culling_server.kernels() == pooled, 60, f"the {pooled} preheated kernels",
                state=culling_server.kernels)
     contexts, served = [], []
     for _ in range(PAGES):
         context = browser.new_context()
         page = context.new_page()
-        page.goto(f"{culling_server.base}/voila/render/tu_cham_diem.ipynb")
-        page.locator(".dv-login input[type=text]").wait_for(timeout=60_000)
+        page.goto(f"{culling_server.base}/voila/render/tu_cham_diem.ipynb")   # the login page: no kernel yet
+        log_in(page, "xa-an-phu")                                      # then back to the page, with its kernel
+        page.locator(".dv-field-tc_1_1 input").wait_for(timeout=60_000)
         served.append(kernel_id_of(page.content()))
         contexts.append(context)
     assert len(set(served)) == PAGES                                   # each page has a kernel of its own
