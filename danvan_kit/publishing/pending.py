@@ -14,13 +14,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .. import settings
+
 __all__ = ["request_export", "mark_dirty", "dirty_periods", "PENDING_DIR", "WORKER_LOCK"]
 
 PENDING_DIR = ".cho-xuat"
 WORKER_LOCK = ".danvan-worker.lock"
 STARTING = ".danvan-worker.starting"   # a worker was just started and has not taken its lock yet
 STARTING_TTL = 30.0
-_ENV = ("DANVAN_DATA_DIR", "DANVAN_DB_URL", "DANVAN_TEMPLATES", "DANVAN_ORG", "DANVAN_OUTPUT_DIR")
 log = logging.getLogger(__name__)
 
 
@@ -83,13 +84,10 @@ def request_export(period_id: str, *, data_dir: Path | None = None) -> None:
         mark_dirty(out, period_id)
         if worker_running(out) or not _claim_start(out):
             return
-        env = dict(os.environ)
-        folder = Path(data_dir or os.environ.get("DANVAN_DATA_DIR") or "data").resolve()
+        env = dict(os.environ)  # the settings of ENV_NAMES travel with it
+        folder = settings.data_dir(data_dir)
         env["DANVAN_DATA_DIR"] = str(folder)
         env["DANVAN_OUTPUT_DIR"] = str(out)
-        for name in _ENV:  # passed on explicitly (they are already in env when set)
-            if name in os.environ and name not in ("DANVAN_DATA_DIR", "DANVAN_OUTPUT_DIR"):
-                env[name] = os.environ[name]
         with open(out / ".export.log", "ab") as errors:
             subprocess.Popen([sys.executable, "-m", "danvan_kit.publishing.worker"], env=env, cwd=str(folder.parent),
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,

@@ -82,7 +82,7 @@ def run(out_dir: Path, *, retries: int = 10, retry_delay: float = 30.0) -> int:
         failed: set[str] = set()
         try:
             catalog = load_catalog()
-            with Store.open(data_dir=os.environ.get("DANVAN_DATA_DIR")) as store:
+            with Store.open() as store:
                 while claimed := _claim(out_dir):
                     todo = list(dict.fromkeys(p for c in claimed for p in affected_periods(catalog, c)))
                     for period_id in todo:

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
+from .. import settings
 from .errors import StoreBusy, StoreError
 
 __all__ = ["resolve_url", "make_engine", "is_sqlite", "run_with_retry", "READ_ONLY", "dumps",
@@ -43,8 +44,7 @@ def resolve_url(url: str | None = None, data_dir: str | Path | None = None) -> s
         return url
     if os.environ.get("DANVAN_DB_URL"):
         return os.environ["DANVAN_DB_URL"]
-    folder = Path(data_dir or os.environ.get("DANVAN_DATA_DIR") or "data")
-    return f"sqlite:///{(folder / 'danvan.sqlite3').resolve()}"
+    return f"sqlite:///{settings.data_dir(data_dir) / 'danvan.sqlite3'}"
 
 
 def is_sqlite(engine: Engine) -> bool:
