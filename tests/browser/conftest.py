@@ -26,8 +26,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 pytestmark = pytest.mark.slow
 # How long a browser step may wait for the page (page.set_default_timeout and Playwright's expect(), whose
-# own default is 5 s): a kernel can take a while to answer on a busy CI machine.
-STEP_TIMEOUT_MS = 45_000
+# own default is 5 s): a cold kernel can take a while to start on a busy 2-core CI machine.
+STEP_TIMEOUT_MS = 90_000
 DRAFT_SAVED = "Đã lưu nháp"  # the form's status line after a (auto)save: "Đã lưu nháp lúc …"
 
 
@@ -178,6 +178,15 @@ def browser(voila_server):
     expect.set_options(timeout=STEP_TIMEOUT_MS)
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        new_context = chromium.new_context
+
+        def patient_context(*args: Any, **kwargs: Any):
+            """Every context a test opens waits as long as the `page` fixture's does."""
+            context = new_context(*args, **kwargs)
+            context.set_default_timeout(STEP_TIMEOUT_MS)
+            return context
+
+        chromium.new_context = patient_context  # type: ignore[method-assign]
         yield chromium
         chromium.close()
 

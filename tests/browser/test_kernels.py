@@ -13,7 +13,8 @@ PAGES = 5
 @pytest.fixture
 def culling_server(tmp_path):
     # voila.json culls after 180 s; the same settings with short times so the test can watch it happen.
-    server = VoilaServer(tmp_path, "--MappingKernelManager.cull_idle_timeout=6",
+    # 30 s, not less: a page's kernel must not be culled before a busy browser has connected to it
+    server = VoilaServer(tmp_path, "--MappingKernelManager.cull_idle_timeout=30",
                          "--MappingKernelManager.cull_interval=2")
     yield server
     server.stop()
@@ -49,6 +50,6 @@ def test_five_closed_pages_leave_no_kernel_behind(browser, culling_server):
     for context in contexts:
         context.close()                                                # the browser goes away
     # the culler takes every page's kernel; the pools stay full and nothing else is left
-    wait_until(only_full_pools_left, 60, f"the page kernels to be culled, leaving the {pooled} pooled ones",
+    wait_until(only_full_pools_left, 120, f"the page kernels to be culled, leaving the {pooled} pooled ones",
                state=lambda: {"page kernels still running": len(culling_server.kernel_ids() & served_ids),
                               "kernels": culling_server.kernels()})
