@@ -41,7 +41,7 @@ def login(app, who, passcode):
 
 def page_environ(app, token):
     """What the server's identity provider hands a page's kernel: a one-use ticket in the request headers."""
-    return {"HTTP_X_DANVAN_TICKET": app.store.issue_page_ticket(token)}
+    return {"HTTP_X_DANVAN_TICKET": app.store.issue_page_ticket(app.store.session_account(token))}
 
 
 def test_a_page_without_a_ticket_shows_no_data_and_links_to_the_login(app):

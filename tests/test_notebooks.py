@@ -59,7 +59,8 @@ def test_each_notebook_builds_its_page_for_a_logged_in_unit(path, monkeypatch, d
     from danvan_kit.store import Store
 
     with Store.open(data_dir=data_dir) as store:
-        ticket = store.issue_page_ticket(store.log_in("xa-an-phu", "demo123", client="test").token)
+        ticket = store.issue_page_ticket(store.session_account(
+            store.log_in("xa-an-phu", "demo123", client="test").token))
     log = data_dir / "logs" / "app.log"
     before = log.read_text(encoding="utf-8").count("page built for xa-an-phu") if log.exists() else 0
     outputs = run(path, monkeypatch, data_dir, query="ky=2026-nam", ticket=ticket)

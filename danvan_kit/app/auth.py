@@ -135,7 +135,7 @@ class DanvanIdentityProvider(IdentityProvider):
             return None
         if _is_page_load(handler):
             self._check_capacity(handler, account.session_id)
-            ticket = await loop.run_in_executor(None, partial(self.store.issue_page_ticket, token))
+            ticket = await loop.run_in_executor(None, partial(self.store.issue_page_ticket, account))
             if ticket is None:
                 return None
             handler.request.headers[TICKET_HEADER] = ticket

@@ -45,12 +45,11 @@ class TicketMethods:
 
     _write: Callable[..., Any]
     now: Callable[[], datetime]
-    session_account: Callable[..., Any]
 
-    def issue_page_ticket(self, session_token: str) -> str | None:
-        """A fresh ticket for one page load of this live session; None when the session is not live."""
-        account = self.session_account(session_token, touch=False)
-        if account is None:
+    def issue_page_ticket(self, account: Any) -> str | None:
+        """A fresh ticket for one page load by `account` as `session_account` just returned it (so the
+        session was checked by that same call, not read again here); None without a session."""
+        if account is None or account.session_id is None:
             return None
         ticket = secrets.token_urlsafe(32)
         now = self.now()

@@ -364,7 +364,7 @@ def test_a_burst_of_parallel_guesses_gets_five_tries_not_more(store, person):
 
 def test_a_page_ticket_names_its_session_once(store, person):
     result = store.log_in("xa-an-phu", PASS, client="10.0.0.7")
-    ticket = store.issue_page_ticket(result.token)
+    ticket = store.issue_page_ticket(store.session_account(result.token))
     first = store.redeem_page_ticket(ticket)
     assert (first.login, first.session_id) == ("xa-an-phu", store.session_account(result.token).session_id)
     assert store.redeem_page_ticket(ticket) is None                     # a copy of it is worth nothing
@@ -374,7 +374,7 @@ def test_a_page_ticket_is_only_stored_as_a_hash_and_expires_in_two_minutes(store
     from danvan_kit.store.tables import page_tickets
 
     token = store.log_in("xa-an-phu", PASS, client="10.0.0.7").token
-    ticket = store.issue_page_ticket(token)
+    ticket = store.issue_page_ticket(store.session_account(token))
     with store.engine.connect() as conn:
         stored = conn.execute(select(page_tickets.c.ticket_hash)).scalars().all()
     assert stored == [hashlib.sha256(ticket.encode()).hexdigest()]
@@ -384,9 +384,9 @@ def test_a_page_ticket_is_only_stored_as_a_hash_and_expires_in_two_minutes(store
 
 def test_no_ticket_for_an_ended_session_and_none_redeemed_after_the_session_ends(store, person):
     token = store.log_in("xa-an-phu", PASS, client="10.0.0.7").token
-    ticket = store.issue_page_ticket(token)
+    ticket = store.issue_page_ticket(store.session_account(token))
     store.end_session(token)
-    assert store.issue_page_ticket(token) is None
+    assert store.issue_page_ticket(store.session_account(token)) is None
     assert store.redeem_page_ticket(ticket) is None
 
 
