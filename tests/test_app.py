@@ -6,32 +6,10 @@ from datetime import datetime, timezone
 import pytest
 from samples import MODEL_INPUT, REPORT_INPUT, SELF_ASSESSMENT_INPUT, fill
 
-from danvan_kit.app.context import App
 from danvan_kit.app.desk import DeskView
 from danvan_kit.app.form_page import FormPage
 from danvan_kit.app.home import HomeView
 from danvan_kit.app.pages import show_page
-from danvan_kit.store import Store
-
-NOW = datetime(2026, 4, 28, 3, 0, tzinfo=timezone.utc)  # 10:00 in Hớn Quản, a week before 05/05
-
-
-@pytest.fixture
-def clock():
-    state = {"now": NOW}
-    return state
-
-
-@pytest.fixture
-def app(tmp_path, catalog, clock):
-    store = Store.open(data_dir=tmp_path, validator=catalog.validator, clock=lambda: clock["now"])
-    store.migrate()
-    store.load_reference(catalog.organisation, catalog.calendar, catalog.forms)
-    store.create_account("xa-an-phu", role="unit", unit_code="XA-AN-PHU", passcode="an-phu-2026")
-    store.create_account("xa-tan-quan", role="unit", unit_code="XA-TAN-QUAN", passcode="tan-quan-2026")
-    store.create_account("phongnoivu", role="analyst", unit_code=None, passcode="noi-vu-2026")
-    yield App(catalog=catalog, store=store, data=tmp_path, export_on_submit=False)
-    store.close()
 
 
 def login(app, who, passcode):

@@ -11,10 +11,11 @@ from datetime import date
 import ipywidgets as w
 
 from ..catalog.calendar import Period
-from ..forms.text import format_date
+from ..forms.text import format_date, format_moment
 from ..markup import attr, esc, safe_filename
 from ..widgets import FormView, UserFacingError
 from .autosave import Debouncer
+from .stale_panel import StalePanel
 
 __all__ = ["FormPage", "default_period", "describe_deadline"]
 
@@ -55,13 +56,6 @@ def describe_deadline(period: Period, today: date) -> str:
     return f"{when} — đã quá hạn {-days} ngày"
 
 
-def _local_time(moment) -> str:
-    from ..settings import VN_TZ
-
-    local = moment.astimezone(VN_TZ)
-    return f"{local:%H:%M:%S} ngày {local:%d/%m/%Y}"
-
-
 class FormPage(w.VBox):
     """Everything on one form notebook after login."""
 
@@ -96,10 +90,14 @@ class FormPage(w.VBox):
         self.download_link = w.HTML()
         self.download_button.on_click(lambda _b: self.prepare_download())
         self.view: FormView | None = None
+        self.base_revision = 0  # the revision this window started from; the store refuses older bases
+        self._new_item = ""  # the model number the store allocated for "+ Đăng ký mô hình mới"
+        self.stale = StalePanel(self._reload_keeping_typed)
         self.autosave = Debouncer(AUTOSAVE_SECONDS, self.save_draft)
         nav = w.HTML(app.nav(account))
         downloads = w.HBox([self.download_button, self.download_link])
-        super().__init__([nav, self.period_pick, self.unit_pick, self.item_pick, self.header, downloads, self.body])
+        super().__init__([nav, self.period_pick, self.unit_pick, self.item_pick, self.header, downloads,
+                          self.stale, self.body])
         self.add_class("dv-form-page")
         self._quiet = False  # True while the pickers are updated from code
         self._refresh_items()
@@ -146,8 +144,7 @@ class FormPage(w.VBox):
         if not self.period.per_item:
             return
         items = self.app.store.items(self.account, self.unit_code, self.form_id, self.period.id)
-        numbers = [int(i) for i in items if i.isdigit()]
-        self._new_item = str(max(numbers, default=0) + 1)
+        self._new_item = ""
         options = [(f"Mô hình số {i}", i) for i in items] + [("+ Đăng ký mô hình mới", NEW_ITEM)]
         value = self._wanted_item if self._wanted_item in items else (items[0] if items else NEW_ITEM)
         self._wanted_item = ""
@@ -165,17 +162,21 @@ class FormPage(w.VBox):
         from ..store import StoreError
 
         self.autosave.flush()
+        self.stale.clear()
         store, catalog = self.app.store, self.app.catalog
         key = (self.account, self.unit_code, self.form_id, self.period.id)
         try:
-            latest = store.latest(*key, item=self.item)
-            review = store.review_state(*key, item=self.item)
+            unallocated = self.period.per_item and not self.item  # a new model: no number until saved
+            latest = None if unallocated else store.latest(*key, item=self.item)
+            review = None if unallocated else store.review_state(*key, item=self.item)
         except StoreError as exc:  # e.g. a forged unit code: the store refused and audited it
             self.body.children = [w.HTML(f'<p class="dv-refused" style="color:#b00020">{esc(str(exc))}</p>')]
             return
         template = (catalog.form(self.form_id, latest.template_version) if latest
                     else catalog.form_for(self.period))
         self.template = template
+        self.base_revision = latest.number if latest else 0
+        self.base_data = dict(latest.data) if latest else {}  # what the window showed at that revision
         comment = review.comment if review is not None and review.state == "needs_correction" else None
         self.view = FormView(template, data=latest.data if latest else None,
                              on_submit=self._submit, on_save_draft=self._save,
@@ -192,10 +193,10 @@ class FormPage(w.VBox):
         if latest is None:
             state = "Chưa làm"
         elif latest.kind == "draft":
-            state = f"Đang soạn (nháp lưu lúc {_local_time(latest.created_at)})"
+            state = f"Đang soạn (nháp lưu lúc {format_moment(latest.created_at)})"
         else:
             late = "đúng hạn" if latest.on_time else f"trễ {latest.days_late} ngày"
-            state = f"Đã nộp lúc {_local_time(latest.created_at)} ({late})"
+            state = f"Đã nộp lúc {format_moment(latest.created_at)} ({late})"
         if review is not None:
             state += f" · {STATUS_LABELS.get(review.state, review.state)}"
         self.download_link.value = ""
@@ -204,28 +205,60 @@ class FormPage(w.VBox):
                              f"{esc(self.period.title)} · {describe_deadline(self.period, self.today)}<br>"
                              f'Trạng thái: <span class="dv-state">{esc(state)}</span></div>')
 
+    def _item_to_write(self) -> str:
+        """The model number to write under; a new model gets one from the store on its first save."""
+        if self.period.per_item and self.item_pick.value == NEW_ITEM and not self._new_item:
+            self._new_item = self.app.store.new_item(self.account, self.unit_code, self.form_id, self.period.id)
+        return self.item
+
+    def _written(self, revision) -> None:
+        """After a write: the window now stands on this revision; a new model shows its number."""
+        if revision.number >= self.base_revision:
+            self.base_revision, self.base_data = revision.number, dict(revision.data)
+        if self.period.per_item and self.item_pick.value == NEW_ITEM:
+            self._wanted_item = self.item
+            self._refresh_items()
+
     def _save(self, raw: dict) -> str:
-        from ..store import StoreError
+        from ..store import StaleRevision, StoreError
 
         try:
+            item = self._item_to_write()
             revision = self.app.store.save_draft(self.account, self.unit_code, self.form_id, self.period.id, raw,
-                                                 template_version=self.template.version, item=self.item)
+                                                 template_version=self.template.version, item=item,
+                                                 base_revision=self.base_revision)
+        except StaleRevision as exc:
+            self.stale.show(str(exc))
+            raise UserFacingError(str(exc)) from None
         except StoreError as exc:
             raise UserFacingError(str(exc)) from None
-        return f"Đã lưu nháp lúc {_local_time(revision.created_at)}."
+        self._written(revision)
+        return f"Đã lưu nháp lúc {format_moment(revision.created_at)}."
 
     def save_draft(self) -> None:
-        if self.view is not None and not self.account.is_analyst:
+        if self.view is not None and not self.account.is_analyst and not self.stale.shown:
             self.view.save_draft()
 
+    def _reload_keeping_typed(self) -> None:
+        """Load the latest revision, then list beside the form what this window had typed."""
+        typed, template, base = (self.view.raw(), self.template, self.base_data) if self.view is not None \
+            else ({}, None, {})
+        self.load_form()
+        if template is not None and self.view is not None:
+            self.stale.show_typed(template, base, typed, self.view.raw())
+
     def _submit(self, data: dict, attempt_id: str) -> str:
-        from ..store import StoreError, ValidationFailed
+        from ..store import StaleRevision, StoreError, ValidationFailed
 
         self.autosave.pending = False
         try:
+            item = self._item_to_write()
             result = self.app.store.submit(self.account, self.unit_code, self.form_id, self.period.id, data,
                                            template_version=self.template.version, attempt_id=attempt_id,
-                                           item=self.item)
+                                           item=item, base_revision=self.base_revision)
+        except StaleRevision as exc:
+            self.stale.show(str(exc))
+            raise UserFacingError(str(exc)) from None
         except ValidationFailed as exc:
             raise UserFacingError("Chưa nộp được: " + "; ".join(exc.errors[:5]), exc.fields) from None
         except StoreError as exc:
@@ -240,13 +273,11 @@ class FormPage(w.VBox):
         timing = ("đúng hạn" if result.on_time else
                   f"trễ {result.days_late} ngày so với hạn {format_date(self.period.due)}")
         self._show_header(revision, None)
-        if self.period.per_item and self.item_pick.value == NEW_ITEM:
-            self._wanted_item = self.item
-            self._refresh_items()
+        self._written(revision)
         if result.duplicate:
-            return (f"Báo cáo này đã được nộp lúc {_local_time(revision.created_at)} (bản số {revision.number}); "
+            return (f"Báo cáo này đã được nộp lúc {format_moment(revision.created_at)} (bản số {revision.number}); "
                     "không tạo bản mới.")
-        return (f"Đã nộp thành công lúc {_local_time(revision.created_at)} — {timing}. "
+        return (f"Đã nộp thành công lúc {format_moment(revision.created_at)} — {timing}. "
                 f"Bản số {revision.number} đã được lưu; Phòng Nội vụ sẽ tiếp nhận.")
 
     def prepare_download(self) -> bytes | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 __all__ = [
     "to_nfc", "to_nfc_deep", "clean_text", "text_problem", "vn_sort_key",
-    "format_date", "parse_date",
+    "format_date", "format_moment", "parse_date",
 ]
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
@@ -107,6 +107,14 @@ def format_date(value: date | datetime | str | None) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return value.strftime("%d/%m/%Y")
+
+
+def format_moment(moment: datetime) -> str:
+    """"HH:MM:SS ngày dd/mm/yyyy" in Vietnam's time, for "saved at" and "changed at" messages."""
+    from ..settings import VN_TZ
+
+    local = moment.astimezone(VN_TZ)
+    return f"{local:%H:%M:%S} ngày {local:%d/%m/%Y}"
 
 
 def parse_date(value: str) -> date:

@@ -4,7 +4,7 @@ SQLite by default (one file under DANVAN_DATA_DIR), PostgreSQL through
 DANVAN_DB_URL; same code, same tests. See `Store` for the API.
 """
 from .api import MAX_DATA_BYTES, Store
-from .errors import AccessDenied, StoreBusy, StoreError, ValidationFailed
+from .errors import AccessDenied, StaleRevision, StoreBusy, StoreError, ValidationFailed
 from .types import (
     REVIEW_STATES,
     STATUS_LABELS,
@@ -21,6 +21,6 @@ from .types import (
 __all__ = [
     "Store", "Account", "Revision", "StatusRow", "SubmitResult", "ReviewInfo", "AuditEntry", "LoginResult",
     "SessionInfo",
-    "AccessDenied", "StoreError", "StoreBusy", "ValidationFailed",
+    "AccessDenied", "StoreError", "StoreBusy", "StaleRevision", "ValidationFailed",
     "REVIEW_STATES", "STATUS_LABELS", "MAX_DATA_BYTES",
 ]

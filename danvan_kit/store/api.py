@@ -10,12 +10,13 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Row
 
+from ..forms.text import format_moment
 from ..settings import local_date
 from . import queries, writes
 from .accounts import AccountMethods, row_to_account
 from .audit import Key, read_audit, record
 from .engine import READ_ONLY, dumps, make_engine, resolve_url, run_with_retry
-from .errors import AccessDenied, Refused, StoreError, ValidationFailed
+from .errors import AccessDenied, Refused, StaleRevision, StoreError, ValidationFailed
 from .migrate import upgrade
 from .reference import Reference, read_reference, upsert_reference
 from .review import ReviewMethods
@@ -40,7 +41,7 @@ _ACTIONS_VI = {
     "save_draft": "lưu bản nháp", "submit": "nộp báo cáo", "latest": "xem báo cáo",
     "history": "xem lịch sử báo cáo", "items": "xem danh sách báo cáo", "review": "duyệt báo cáo",
     "review_state": "xem kết quả duyệt", "status": "xem tình hình nộp", "submissions": "xem báo cáo đã nộp",
-    "audit": "xem nhật ký hệ thống",
+    "audit": "xem nhật ký hệ thống", "new_item": "đăng ký mô hình mới",
 }
 
 
@@ -229,7 +230,8 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
         return None
 
     def _write_revision(self, actor: Account, action: str, key: Key, kind: str, data: dict[str, Any],
-                        template_version: int, attempt_id: str | None) -> tuple[Revision, bool]:
+                        template_version: int, attempt_id: str | None,
+                        base_revision: int | None = None) -> tuple[Revision, bool]:
         now = self.now()
         today = local_date(now)
 
@@ -249,6 +251,10 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
                 if old is not None:
                     return self._duplicate(conn, who, action, key, old, data, now)
             sub = writes.lock_submission(conn, key, now)
+            if base_revision is not None and sub.revision_count != base_revision:
+                stale = self._stale(conn, sub, base_revision)
+                record(conn, now, who.login, action, "stale", key, sub.last_revision_id, detail=str(stale))
+                return Refused(stale)
             if kind == "draft":
                 last = writes.last_revision(conn, sub.last_revision_id)
                 if last is not None and last.kind == "draft" and last.author == who.login \
@@ -266,6 +272,20 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
 
         return self._write(run)
 
+    @staticmethod
+    def _stale(conn: Connection, sub: Row, base_revision: int) -> StaleRevision:
+        last = writes.last_revision(conn, sub.last_revision_id)
+        if last is None:  # cannot happen while revisions are append-only; say it plainly anyway
+            return StaleRevision("Báo cáo này đã thay đổi ở nơi khác; bản của anh/chị chưa được lưu. "
+                                 "Bấm «Tải bản mới nhất» để làm tiếp.", author="", at=None, number=0)
+        what = "nộp" if last.kind == "submitted" else "lưu nháp"
+        return StaleRevision(
+            f"Chưa lưu: tài khoản «{last.author}» đã {what} báo cáo này lúc {format_moment(last.created_at)} "
+            f"(bản số {last.number}) ở một cửa sổ khác, sau khi cửa sổ này được mở (bản số {base_revision}). "
+            "Để không ghi đè, bản của anh/chị chưa được lưu. Bấm «Tải bản mới nhất»: nội dung anh/chị "
+            "vừa gõ vẫn được giữ lại để chép sang.",
+            author=last.author, at=last.created_at, number=last.number)
+
     def _duplicate(self, conn: Connection, who: Account, action: str, key: Key, old: Row,
                    data: dict[str, Any], now: datetime) -> Any:
         same_key = Key(old.unit_code, old.form_id, old.period_id, old.item) == key
@@ -280,16 +300,26 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
         return queries.to_revision(old), True
 
     def save_draft(self, actor: Account, unit_code: str, form_id: str, period_id: str, data: dict, *,
-                   template_version: int, item: str = "") -> Revision:
-        """Append a draft revision (not validated; never counts as submitted). Identical repeats are free."""
+                   template_version: int, item: str = "", base_revision: int | None = None) -> Revision:
+        """Append a draft revision (not validated; never counts as submitted). Identical repeats are free.
+
+        `base_revision` is the revision number the window started from (0: none yet); when the
+        report has moved on since, nothing is written and StaleRevision says who changed it and when.
+        """
         key = self._key(unit_code, form_id, period_id, item)
         clean = self._prepare(actor, "save_draft", key, data)
-        rev, _ = self._write_revision(actor, "save_draft", key, "draft", clean, int(template_version), None)
+        rev, _ = self._write_revision(actor, "save_draft", key, "draft", clean, int(template_version), None,
+                                      base_revision)
         return rev
 
     def submit(self, actor: Account, unit_code: str, form_id: str, period_id: str, data: dict, *,
-               template_version: int, attempt_id: str, item: str = "") -> SubmitResult:
-        """Validate and append a submitted revision, exactly once per attempt_id; late is allowed and flagged."""
+               template_version: int, attempt_id: str, item: str = "",
+               base_revision: int | None = None) -> SubmitResult:
+        """Validate and append a submitted revision, exactly once per attempt_id; late is allowed and flagged.
+
+        A repeat of an attempt returns the original even when the report moved on; otherwise a
+        `base_revision` older than the latest revision is refused (StaleRevision), as for drafts.
+        """
         key = self._key(unit_code, form_id, period_id, item)
         attempt = str(attempt_id or "").strip()
         if not attempt or len(attempt) > 100:
@@ -303,8 +333,37 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
             data = checked
         clean = self._prepare(actor, "submit", key, data)
         rev, duplicate = self._write_revision(actor, "submit", key, "submitted", clean,
-                                              int(template_version), attempt)
+                                              int(template_version), attempt, base_revision)
         return SubmitResult(revision=rev, duplicate=duplicate, on_time=bool(rev.on_time), days_late=rev.days_late)
+
+    def new_item(self, actor: Account, unit_code: str, form_id: str, period_id: str) -> str:
+        """Allocate the next "Dân vận khéo" model number of a unit in a period, atomically.
+
+        The submission row is created in the same transaction, so two windows registering
+        at once get two numbers (on PostgreSQL a lost race re-runs the transaction).
+        """
+        key = self._key(unit_code, form_id, period_id, "")
+        now = self.now()
+
+        def run(conn: Connection) -> Any:
+            who = self._resolve(conn, actor)
+            if not self._allowed(who, unit_code):
+                err = self._denied(actor, "new_item", unit_code)
+                record(conn, now, actor.login, "new_item", "denied", key, detail=str(err))
+                return Refused(err)
+            assert who is not None  # _allowed refuses a missing account
+            bad = self._check_key(conn, key, None)
+            if bad is not None:
+                record(conn, now, who.login, "new_item", "invalid", key, detail=str(bad))
+                return Refused(bad)
+            taken = [int(i) for i in queries.items(conn, unit_code, form_id, period_id) if i.isdigit()]
+            number = model_number(max(taken, default=0) + 1)
+            new_key = key._replace(item=number)
+            writes.create_submission(conn, new_key, now)
+            record(conn, now, who.login, "new_item", "ok", new_key, detail=f"mô hình số {number}")
+            return number
+
+        return self._write(run)
 
     def _prepare(self, actor: Account, action: str, key: Key, data: Any) -> dict[str, Any]:
         clean, problem = writes.prepare_data(data, MAX_DATA_BYTES)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-__all__ = ["StoreError", "AccessDenied", "ValidationFailed", "StoreBusy", "Refused"]
+__all__ = ["StoreError", "AccessDenied", "ValidationFailed", "StoreBusy", "StaleRevision", "Refused"]
 
 
 class StoreError(Exception):
@@ -26,6 +26,18 @@ class ValidationFailed(StoreError, ValueError):
         self.errors = list(errors)
         self.fields = list(fields)
         super().__init__("; ".join(self.errors) or "Dữ liệu không hợp lệ")
+
+
+class StaleRevision(StoreError):
+    """The window wrote on top of an older revision: someone saved this report since it was opened.
+
+    Nothing is written (never merged silently). `.author`, `.at` and `.number` name the
+    revision that is now the latest, so the page can say who changed the form and when.
+    """
+
+    def __init__(self, message: str, *, author: str, at: Any, number: int):
+        super().__init__(message)
+        self.author, self.at, self.number = author, at, number
 
 
 class StoreBusy(StoreError):

@@ -22,8 +22,8 @@ from .reference import dialect_insert
 from .tables import revisions, submissions
 from .types import Revision
 
-__all__ = ["find_attempt", "lock_submission", "append_revision", "last_revision", "REVISION_COLUMNS",
-           "prepare_data"]
+__all__ = ["find_attempt", "lock_submission", "create_submission", "append_revision", "last_revision",
+           "REVISION_COLUMNS", "prepare_data"]
 
 REVISION_COLUMNS = (
     revisions.c.id, revisions.c.number, revisions.c.kind, revisions.c.data, revisions.c.template_version,
@@ -87,6 +87,17 @@ def lock_submission(conn: Connection, key: Key, now: datetime) -> Row:
                                       item=key.item, created_at=now, revision_count=0))
         row = conn.execute(query, params).one()
     return row
+
+
+def create_submission(conn: Connection, key: Key, now: datetime) -> None:
+    """Create the submission row of a new key; RetryTransaction when another transaction took it."""
+    insert_sub, _ = _dialect_statements(conn)
+    # The returned id, not rowcount: rowcount let conflicting inserts through on PostgreSQL (seen in a test).
+    created = conn.execute(insert_sub.returning(submissions.c.id),
+                           dict(unit_code=key.unit_code, form_id=key.form_id, period_id=key.period_id,
+                                item=key.item, created_at=now, revision_count=0)).scalar()
+    if created is None:
+        raise RetryTransaction(key.item)
 
 
 def last_revision(conn: Connection, revision_id: int | None) -> Row | None:

@@ -18,6 +18,7 @@ AIMED_AT_B = {
     "latest": lambda s, who: s.latest(who, B, FORM, PERIOD),
     "history": lambda s, who: s.history(who, B, FORM, PERIOD),
     "items": lambda s, who: s.items(who, B, "dan-van-kheo", "2026-dvk"),
+    "new_item": lambda s, who: s.new_item(who, B, "dan-van-kheo", "2026-dvk"),
     "review": lambda s, who: s.review(who, B, FORM, PERIOD, state="approved"),
     "review_state": lambda s, who: s.review_state(who, B, FORM, PERIOD),
     "audit": lambda s, who: s.audit(who),
