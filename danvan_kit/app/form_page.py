@@ -93,11 +93,12 @@ class FormPage(w.VBox):
         self.base_revision = 0  # the revision this window started from; the store refuses older bases
         self._new_item = ""  # the model number the store allocated for "+ Đăng ký mô hình mới"
         self.stale = StalePanel(self._reload_keeping_typed)
+        self.saved_at = w.HTML(layout=w.Layout(display="none"))  # read by the page's connection watch
         self.autosave = Debouncer(AUTOSAVE_SECONDS, self.save_draft)
         nav = w.HTML(app.nav(account))
         downloads = w.HBox([self.download_button, self.download_link])
         super().__init__([nav, self.period_pick, self.unit_pick, self.item_pick, self.header, downloads,
-                          self.stale, self.body])
+                          self.stale, self.body, self.saved_at])
         self.add_class("dv-form-page")
         self._quiet = False  # True while the pickers are updated from code
         self._refresh_items()
@@ -177,6 +178,7 @@ class FormPage(w.VBox):
         self.template = template
         self.base_revision = latest.number if latest else 0
         self.base_data = dict(latest.data) if latest else {}  # what the window showed at that revision
+        self._show_saved_at(latest)
         comment = review.comment if review is not None and review.state == "needs_correction" else None
         self.view = FormView(template, data=latest.data if latest else None,
                              on_submit=self._submit, on_save_draft=self._save,
@@ -215,9 +217,14 @@ class FormPage(w.VBox):
         """After a write: the window now stands on this revision; a new model shows its number."""
         if revision.number >= self.base_revision:
             self.base_revision, self.base_data = revision.number, dict(revision.data)
+            self._show_saved_at(revision)
         if self.period.per_item and self.item_pick.value == NEW_ITEM:
             self._wanted_item = self.item
             self._refresh_items()
+
+    def _show_saved_at(self, revision) -> None:
+        self.saved_at.value = (f'<span class="dv-last-saved">{esc(format_moment(revision.created_at))}</span>'
+                               if revision is not None else "")
 
     def _save(self, raw: dict) -> str:
         from ..store import StaleRevision, StoreError

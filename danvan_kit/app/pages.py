@@ -14,6 +14,7 @@ from typing import Callable
 import ipywidgets as w
 from IPython.display import display
 
+from .connection_watch import watch_connection
 from .context import App, get_app, request_params
 
 __all__ = ["home_page", "form_page", "desk_page", "show_page"]
@@ -87,6 +88,7 @@ def show_page(build: Callable[[App, object, dict], w.Widget], app: App | None = 
         root.children = [w.HTML(FAILURE)]
     if show:
         display(w.VBox([style, root]))
+        watch_connection()
     return root
 
 

@@ -150,14 +150,19 @@ def _identity_problems(book: FilledWorkbook, actor: Any, unit_code: str | None,
     return problems
 
 
-def _item(store: Any, actor: Any, book: FilledWorkbook) -> str:
-    """The model number: the file's, else the next free one (periods filed per model only)."""
+def _item(store: Any, actor: Any, book: FilledWorkbook, dry_run: bool) -> str:
+    """The model number: the file's, else a new one allocated by the store (periods filed per model only).
+
+    A dry run allocates nothing and names the number the next registration would get now.
+    """
     meta = book.meta
     assert meta is not None  # import_file checked the meta sheet first
     if meta.period.kind != "models":
         return ""
     if meta.item:
         return meta.item
+    if not dry_run:
+        return store.new_item(actor, meta.unit_code, meta.template.id, meta.period.id)
     items = store.items(actor, meta.unit_code, meta.template.id, meta.period.id)
     return str(max((int(i) for i in items if i.isdigit()), default=0) + 1)
 
@@ -189,7 +194,7 @@ def import_file(catalog: Any, store: Any, path: str | Path, *, actor: Any = None
     actor = actor if actor is not None else store.system_actor()
     key = (meta.unit_code, meta.template.id, meta.period.id)
     try:
-        result.item = _item(store, actor, book)
+        result.item = _item(store, actor, book, dry_run)
         if dry_run:
             return result
         latest = store.latest(actor, *key, item=result.item, submitted_only=True)

@@ -1,0 +1,79 @@
+"""Tell staff plainly when a page has lost its server or its kernel.
+
+Once a page's kernel or server is gone, no Python runs for it, so the warning
+is a small script in the page itself: every few seconds it asks the server
+about the page's own kernel (`api/kernels/<id>`, the id Voilà puts in the
+page's config). When the answer fails, or the kernel is gone, or the login has
+ended, a banner says so in Vietnamese, with the time of the last saved draft
+(the page keeps it in an element of class `dv-last-saved`) and what to do.
+The script holds no stored text: it only reads that element's text.
+"""
+from __future__ import annotations
+
+from IPython.display import HTML, display
+
+__all__ = ["WATCH_SECONDS", "watch_script", "watch_connection"]
+
+WATCH_SECONDS = 8
+
+LOST = ("Mất kết nối với máy chủ: những gì gõ từ lúc này sẽ không được lưu. ")
+ENDED = ("Phiên đăng nhập đã kết thúc (đã đăng xuất, đổi mật khẩu hoặc hết giờ làm việc): "
+         "những gì gõ từ lúc này sẽ không được lưu. ")
+SAVED = "Bản nháp lưu lần cuối lúc {at} vẫn an toàn trên máy chủ. "
+NOTHING_SAVED = "Chưa có bản nháp nào được lưu từ trang này. "
+RELOAD = "Hãy tải lại trang (phím F5) khi mạng và máy chủ hoạt động lại: bản nháp đã lưu sẽ hiện lại để làm tiếp."
+LOGIN = "Hãy đăng nhập lại để làm tiếp: bản nháp đã lưu sẽ hiện lại."
+
+_SCRIPT = """<script>
+(function () {
+  if (window.dvConnectionWatch) { return; }
+  window.dvConnectionWatch = true;
+  var config = document.getElementById("jupyter-config-data");
+  if (!config) { return; }
+  var page = JSON.parse(config.textContent);
+  if (!page.kernelId) { return; }
+  var url = (page.baseUrl || "/") + "api/kernels/" + encodeURIComponent(page.kernelId);
+  var text = %(text)s;
+  function banner(ended) {
+    var box = document.getElementById("dv-connection-lost");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "dv-connection-lost";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:10000;background:#b00020;" +
+        "color:#fff;padding:10px 14px;font-size:15px;line-height:1.4";
+      document.body.appendChild(box);
+    }
+    var saved = document.querySelector(".dv-last-saved");
+    var at = saved ? saved.textContent.trim() : "";
+    box.textContent = (ended ? text.ended : text.lost) +
+      (at ? text.saved.replace("{at}", at) : text.nothing) + (ended ? text.login : text.reload);
+  }
+  function clear() {
+    var box = document.getElementById("dv-connection-lost");
+    if (box) { box.remove(); }
+  }
+  function check() {
+    fetch(url, {credentials: "same-origin", cache: "no-store", redirect: "manual"}).then(function (r) {
+      if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403) { banner(true); }
+      else if (!r.ok) { banner(false); }
+      else { clear(); }
+    }).catch(function () { banner(false); }).finally(function () { setTimeout(check, %(ms)d); });
+  }
+  setTimeout(check, %(ms)d);
+})();
+</script>"""
+
+
+def watch_script() -> str:
+    """The page's watch script (constant text: the messages above, the interval)."""
+    import json
+
+    text = {"lost": LOST, "ended": ENDED, "saved": SAVED, "nothing": NOTHING_SAVED, "reload": RELOAD,
+            "login": LOGIN}
+    return _SCRIPT % {"text": json.dumps(text, ensure_ascii=False), "ms": WATCH_SECONDS * 1000}
+
+
+def watch_connection() -> None:
+    """Add the watch to the page being built (an HTML output Voilà shows as trusted)."""
+    display(HTML(watch_script()))
