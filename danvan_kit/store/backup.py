@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterable
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from .. import settings
 from .engine import make_engine
@@ -181,6 +182,9 @@ def _snapshot_postgres(url: str, target: Path) -> tuple[str | None, dict[str, in
             done = subprocess.run([pg_dump, "--format=custom", "--no-owner", "--no-privileges",
                                    f"--snapshot={snapshot}", *excluded, f"--file={target}", f"--dbname={conninfo}"],
                                   env=env, capture_output=True, text=True)
+    except SQLAlchemyError as exc:
+        raise BackupError(f"Không đọc được cơ sở dữ liệu {shown} để sao lưu: máy chủ PostgreSQL không trả lời "
+                          "hoặc từ chối kết nối.") from exc
     finally:
         engine.dispose()
     if done.returncode != 0:
@@ -210,8 +214,13 @@ def _settings_in_effect() -> dict[str, str]:
     found = {}
     for name in settings.ENV_NAMES:
         value = os.environ.get(name)
+        if value and name == "DANVAN_DB_URL":
+            try:
+                value = make_url(value).render_as_string(hide_password=True)
+            except ArgumentError:
+                value = "(không đọc được)"
         if value:
-            found[name] = make_url(value).render_as_string(hide_password=True) if name == "DANVAN_DB_URL" else value
+            found[name] = value
     return found
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import settings
 from .backup import (
@@ -163,12 +164,14 @@ def _store_present(url: str) -> str | None:
                        "chỉ khôi phục vào thư mục dữ liệu chưa có kho, không ghi đè"
         return None
     engine = make_engine(url)
+    shown = make_url(url).render_as_string(hide_password=True)
     try:
         tables = inspect(engine).get_table_names()
+    except SQLAlchemyError:
+        return f"không kết nối được cơ sở dữ liệu {shown} (máy chủ PostgreSQL không trả lời hoặc từ chối kết nối)"
     finally:
         engine.dispose()
     if tables:
-        shown = make_url(url).render_as_string(hide_password=True)
         return f"cơ sở dữ liệu {shown} đã có {len(tables)} bảng; chỉ khôi phục vào cơ sở dữ liệu trống, không ghi đè"
     return None
 
@@ -235,8 +238,12 @@ def _place_templates(staging: Path, target: Path, beside: Path) -> tuple[Path | 
     compared = filecmp.dircmp(source, target)
     if _same_tree(compared):
         return target, "same"
-    shutil.copytree(source, beside)
-    return beside, "beside"
+    for n in range(1000):
+        place = beside if n == 0 else beside.with_name(f"{beside.name}-{n}")
+        if not place.exists():
+            shutil.copytree(source, place)
+            return place, "beside"
+    raise BackupError(f"Không chép được các mẫu của bản sao lưu: đã có quá nhiều thư mục {beside.name}-….")
 
 
 def _same_tree(compared: filecmp.dircmp) -> bool:

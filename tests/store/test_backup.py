@@ -346,3 +346,21 @@ def test_the_commands_back_up_and_restore_in_vietnamese(store, db_url, tmp_path,
     assert done.exit_code == 0, done.output
     assert done.output.startswith(f"Đã khôi phục {archive}") and "mọi người cần đăng nhập lại" in done.output
     assert (tmp_path / "mau" / "periods" / "lich-bao-cao.yaml").is_file()
+
+
+def test_templates_in_use_that_differ_are_kept_and_the_backups_are_put_beside_the_store(
+        store, db_url, tmp_path, monkeypatch):
+    shipped = Path(__file__).resolve().parents[2] / "templates"
+    result = make_backup(db_url, tmp_path / "backups", shipped)
+    in_use = tmp_path / "mau-dang-dung"
+    (in_use / "periods").mkdir(parents=True)
+    (in_use / "periods" / "lich-bao-cao.yaml").write_text("# lịch đã sửa\n", encoding="utf-8")
+    monkeypatch.setenv("DANVAN_TEMPLATES", str(in_use))
+    target = _restore_target(db_url, tmp_path)
+    restored = restore_backup(result.path, target, data_dir=tmp_path / "restored")
+    assert restored.templates_note == "beside"
+    assert restored.templates_dir.parent == tmp_path / "restored"
+    assert restored.templates_dir.name.startswith("mau-tu-ban-sao-luu-")
+    assert (restored.templates_dir / "periods" / "lich-bao-cao.yaml").read_bytes() == \
+        (shipped / "periods" / "lich-bao-cao.yaml").read_bytes()
+    assert (in_use / "periods" / "lich-bao-cao.yaml").read_text(encoding="utf-8") == "# lịch đã sửa\n"
