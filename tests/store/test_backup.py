@@ -21,10 +21,9 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import reset_postgres
 from samples import REPORT_INPUT
 from sqlalchemy import select
-from storekit import Clock
+from storekit import Clock, reset_postgres
 
 from danvan_kit.cli import main
 from danvan_kit.excel import build_consolidated, build_province_summary
