@@ -298,11 +298,12 @@ def templates_check(root: str | None) -> None:
 
 def _register_commands() -> None:
     """Commands that live beside the code they drive."""
+    from .backup import backup, restore
     from .export import export
     from .roundtrip import blank_form, import_
     from .sessions import sessions
 
-    for command in (export, blank_form, import_, sessions):
+    for command in (export, blank_form, import_, sessions, backup, restore):
         main.add_command(command)
 
 

@@ -6,8 +6,7 @@ database whose public schema was dropped and recreated.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
-from storekit import CALENDAR_PATH, FORMS, ORG_PATH, PG_SKIP_REASON, PG_URL, Clock
+from storekit import CALENDAR_PATH, FORMS, ORG_PATH, PG_SKIP_REASON, PG_URL, Clock, reset_postgres
 
 from danvan_kit.catalog.calendar import load_calendar
 from danvan_kit.catalog.organisation import Organisation, load_organisation
@@ -24,14 +23,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG0
     if not PG_URL:
         terminalreporter.write_sep("-", "store backends")
         terminalreporter.write_line(PG_SKIP_REASON)
-
-
-def reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)

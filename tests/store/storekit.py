@@ -5,6 +5,8 @@ import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 from danvan_kit.catalog.organisation import Organisation, Unit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +24,15 @@ FORMS = [
 VN = timezone(timedelta(hours=7))
 REPORT = ("bao-cao-dinh-ky", "2026-6t")  # due 05/05/2026
 
+
+
+def reset_postgres(url: str) -> None:
+    """Empty a PostgreSQL database: its public schema dropped and created again."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
 
 
 class Clock:
