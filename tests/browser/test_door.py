@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -33,11 +34,12 @@ def status_and_location(server, path: str, headers: dict[str, str] | None = None
     return response.status, response.getheader("Location") or ""
 
 
-def danvan(server, *args: str, stdin: str = "") -> str:
+def danvan(server, *args: str, stdin: str = "", ok: bool = True) -> str:
+    """Run the command line on the server's data; its output (ok=False: it must fail, and says why)."""
     done = subprocess.run([sys.executable, "-m", "danvan_kit", *args], env=server["env"], cwd=ROOT, input=stdin,
                           capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    assert (done.returncode == 0) == ok, done.stdout + done.stderr
+    return done.stdout + done.stderr
 
 
 def test_fifty_anonymous_requests_for_the_notebooks_start_no_kernel(voila_server):
@@ -120,7 +122,7 @@ def test_wrong_passcodes_slow_down_then_lock_the_login_even_against_the_right_on
 
 
 @pytest.fixture
-def hostile_data(voila_server):
+def hostile_data(voila_server, tmp_path):
     """A report and a model whose every text field holds hostile text, and a review comment too."""
     report, model = CATALOG.form("bao-cao-dinh-ky"), CATALOG.form("dan-van-kheo")
 
@@ -140,7 +142,43 @@ def hostile_data(voila_server):
                          attempt_id=f"hostile-{period}", item=item)
         store.review(actor, "XA-TAN-HUNG", "bao-cao-dinh-ky", "2026-6t", state="needs_correction",
                      comment=HOSTILE[0] + HOSTILE[1])
+    _import_hostile_workbooks(voila_server, model, tmp_path)
+    # every command-line argument that could reach a page: a display name is kept as text, a model
+    # number that is not a number is refused before anything is written
+    danvan(voila_server, "users", "create", "can-bo-an-khuong", "--role", "unit", "--unit", "XA-AN-KHUONG",
+           "--name", HOSTILE[0], "--passcode-stdin", stdin="demo-an-khuong-2026\n")
+    (tmp_path / "out").mkdir()
+    refused = danvan(voila_server, "blank-form", "--unit", "XA-TAN-HUNG", "--period", "2026-dvk",
+                     "--item", HOSTILE[0], "--out", str(tmp_path / "out"), ok=False)
+    assert "--item" in refused and not list((tmp_path / "out").iterdir())
     return HOSTILE
+
+
+def _import_hostile_workbooks(server, model, folder) -> None:
+    """A blank form whose every text cell and the free-text cells of its hidden meta sheet hold hostile text
+    is imported (the text is data); one whose meta model number is hostile is refused."""
+    import openpyxl
+
+    def filled(name: str, item: str | None) -> Path:
+        danvan(server, "blank-form", "--unit", "XA-TAN-HUNG", "--period", "2026-dvk", "--out", str(folder / name))
+        wb = openpyxl.load_workbook(folder / name)
+        sheet, meta = wb["Nhập liệu"], wb["meta"]
+        rows = {c.value.replace(".", "_"): c.row for (c,) in sheet.iter_rows(min_col=1, max_col=1)
+                if isinstance(c.value, str)}  # keys are written with dots for underscores
+        for i, f in enumerate(f for f in model.all_fields() if f.name in MODEL_INPUT):
+            text = f.type in ("text", "long_text")
+            sheet.cell(rows[f.name], 3).value = HOSTILE[i % len(HOSTILE)] if text else MODEL_INPUT[f.name]
+        for row in meta.iter_rows(min_row=1):
+            if row[0].value in ("unit_name", "period_title"):
+                row[1].value = HOSTILE[1]
+            if row[0].value == "item" and item is not None:
+                row[1].value = item
+        wb.save(folder / name)
+        return folder / name
+
+    danvan(server, "import", str(filled("mo-hinh-doc-hai.xlsx", None)))
+    refused = danvan(server, "import", str(filled("mo-hinh-so-doc-hai.xlsx", HOSTILE[0])), ok=False)
+    assert "Số thứ tự mô hình" in refused
 
 
 def test_no_script_runs_from_hostile_text_anywhere_an_analyst_or_the_unit_looks(page, voila_server, hostile_data):
@@ -152,7 +190,8 @@ def test_no_script_runs_from_hostile_text_anywhere_an_analyst_or_the_unit_looks(
         tab.click()
         page.wait_for_load_state("networkidle")
     for notebook, params in [("bao_cao.ipynb", "ky=2026-6t&dv=XA-TAN-HUNG"),
-                             ("dan_van_kheo.ipynb", "ky=2026-dvk&dv=XA-TAN-HUNG&mh=1")]:
+                             ("dan_van_kheo.ipynb", "ky=2026-dvk&dv=XA-TAN-HUNG&mh=1"),
+                             ("dan_van_kheo.ipynb", "ky=2026-dvk&dv=XA-TAN-HUNG&mh=2")]:  # the imported one
         page.goto(f"{voila_server['base']}/voila/render/{notebook}?{params}")
         page.locator(".dv-form").wait_for()
         page.locator(".dv-download").click()
@@ -163,4 +202,6 @@ def test_no_script_runs_from_hostile_text_anywhere_an_analyst_or_the_unit_looks(
     page.locator(".dv-form").wait_for()
     expect(page.locator(".dv-review-comment")).to_contain_text("<script>")
     shot(page, "hostile-text-shown-as-text")
+    open_page(page, voila_server, "trang_chu.ipynb", "can-bo-an-khuong", "demo-an-khuong-2026")
+    page.locator(".dv-home").wait_for()
     assert fired == []
