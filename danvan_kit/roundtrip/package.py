@@ -19,6 +19,7 @@ import re
 import xml.parsers.expat
 import zipfile
 
+from ..forms.numbers import format_number
 from .problems import ImportProblem
 
 __all__ = ["NOT_EXCEL", "MAX_FILE_BYTES", "MAX_PART_BYTES", "MAX_UNPACKED_BYTES", "MAX_PARTS", "MAX_ROWS",
@@ -48,11 +49,6 @@ def too_big(name: str, size: int) -> ImportProblem:
                                "nhập liệu")
 
 
-def _n(number: int) -> str:
-    """5000 -> '5.000' (Vietnamese thousands separator)."""
-    return f"{number:,}".replace(",", ".")
-
-
 def _column_index(letters: str) -> int:
     index = 0
     for ch in letters.upper():
@@ -79,14 +75,15 @@ class _Scan:
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         self.elements += 1
         if self.elements > MAX_ELEMENTS:
-            raise _Refused(f"tệp có hơn {_n(MAX_ELEMENTS)} phần tử dữ liệu — quá lớn đối với một mẫu nhập liệu")
+            raise _Refused(f"tệp có hơn {format_number(MAX_ELEMENTS)} phần tử dữ liệu — quá lớn đối với một mẫu "
+                           "nhập liệu")
         local = tag.rsplit(":", 1)[-1]
         if local == "row":
             self.rows += 1
             number = attrs.get("r", "")
             if self.rows > MAX_ROWS or (number.isdigit() and int(number) > MAX_ROWS):
-                raise _Refused(f"{_sheet_label(self.part)} dùng quá {_n(MAX_ROWS)} dòng — một mẫu nhập liệu chỉ có "
-                               "vài trăm dòng; hãy xoá các dòng thừa")
+                raise _Refused(f"{_sheet_label(self.part)} dùng quá {format_number(MAX_ROWS)} dòng — một mẫu nhập "
+                               "liệu chỉ có vài trăm dòng; hãy xoá các dòng thừa")
         elif local == "c":
             match = _CELL_REF.fullmatch(attrs.get("r", ""))
             if match and _column_index(match.group(1)) > MAX_COLUMNS:
