@@ -1,8 +1,9 @@
 """Where the app keeps its things, what time it is in Vietnam, how long a log-in lasts: one home for each.
 
-The data folder, the shared output folder, the Vietnam clock and the log-in
-policy (session lifetime, throttle, lockout) are read here and nowhere else, so
-a kernel, the server, the background worker and the CLI always agree.
+The data folder, the shared output folder (and who may read them), the Vietnam
+clock and the log-in policy (session lifetime, throttle, lockout) are read here
+and nowhere else, so a kernel, the server, the background worker and the CLI
+always agree.
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 __all__ = ["VN_TZ", "local_date", "today_vn", "data_dir", "output_dir", "templates_root", "PROJECT_ROOT",
-           "ENV_NAMES", "session_idle_minutes", "SESSION_HOURS", "SESSION_IDLE_MINUTES", "SESSION_TOUCH_SECONDS",
+           "ENV_NAMES", "PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "private_dir", "file_mode_in",
+           "session_idle_minutes", "SESSION_HOURS", "SESSION_IDLE_MINUTES", "SESSION_TOUCH_SECONDS",
            "LOGIN_WINDOW_MINUTES", "LOGIN_FREE_FAILURES", "LOGIN_MAX_WAIT_SECONDS", "LOGIN_LOCK_AFTER",
            "CLIENT_LOCK_AFTER", "LOCKOUT_MINUTES"]
 
@@ -24,6 +26,13 @@ VN_TZ = timezone(timedelta(hours=7), "ICT")
 # Settings a child process (Voilà kernel, background worker) must inherit.
 ENV_NAMES = ("DANVAN_DATA_DIR", "DANVAN_DB_URL", "DANVAN_TEMPLATES", "DANVAN_ORG", "DANVAN_OUTPUT_DIR",
              "DANVAN_SESSION_IDLE_MINUTES")
+
+# Who may read what danvan writes: the store holds passcode hashes and every report. A folder danvan
+# creates (data, output) is 0700 and its files 0600; a folder that already exists keeps its mode, and the
+# files danvan writes in it are readable by whoever may read the folder (see file_mode_in): an operator
+# shares the output folder on purpose with chgrp + chmod g+rx, never by accident.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
 
 # The door: how long a log-in lasts, how wrong passcodes are slowed down and when they lock.
 # store/sessions.py applies these numbers (counted in the database, so every kernel and every
@@ -66,6 +75,32 @@ def output_dir(explicit_data_dir: str | Path | None = None) -> Path:
     if env:
         return Path(env)
     return data_dir(explicit_data_dir) / "xuat-excel"
+
+
+def private_dir(path: Path, like: Path | None = None) -> Path:
+    """Create folder `path` (mode 0700, or the mode of the folder `like`) unless it exists; returns it.
+
+    Missing parents are created 0700 too (e.g. the data folder around the output folder); an existing
+    folder is left as it is.
+    """
+    if not path.is_dir():
+        mode = (like.stat().st_mode & 0o777) if like is not None and like.is_dir() else PRIVATE_DIR_MODE
+        if path.parent != path:
+            private_dir(path.parent)
+        try:
+            path.mkdir(mode=mode)
+        except FileExistsError:
+            return path
+        os.chmod(path, mode)  # mkdir's mode passes through the umask; a shared mode of `like` must not
+    return path
+
+
+def file_mode_in(folder: Path) -> int:
+    """0600, plus read for the group (and others) when `folder` grants them read: a share is the folder's choice."""
+    try:
+        return PRIVATE_FILE_MODE | (folder.stat().st_mode & 0o044)
+    except OSError:
+        return PRIVATE_FILE_MODE
 
 
 def session_idle_minutes() -> int:

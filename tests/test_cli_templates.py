@@ -38,3 +38,15 @@ def test_serve_runs_voila_on_the_notebooks_with_the_project_config(tmp_path):
     assert (PROJECT_ROOT / "voila.json").exists()
     env = serve_environment(Path("relative-data"))
     assert Path(env["DANVAN_DATA_DIR"]).is_absolute()
+
+
+def test_templates_check_refuses_nested_yaml_aliases_naming_file_and_line(tmp_path):
+    from test_templates import LAUGHS
+
+    root = tmp_path / "templates"
+    shutil.copytree(ROOT, root)
+    (root / "forms" / "cuoi.yaml").write_text(LAUGHS, encoding="utf-8")
+    result = CliRunner().invoke(main, ["templates", "check", "--root", str(root)])
+    assert result.exit_code == 1
+    assert "cuoi.yaml: dòng 1, cột 4: mẫu không được dùng neo (&) hay bí danh (*) của YAML" in result.output
+    assert "MemoryError" not in result.output and "Traceback" not in result.output

@@ -283,3 +283,41 @@ def test_check_templates_reports_a_period_whose_form_is_missing(tmp_path):
     (root / "forms" / "dan-van-kheo.yaml").unlink()
     problems = [str(p) for p in check_templates(root)]
     assert any("dan-van-kheo" in p and "lich-bao-cao.yaml" in p for p in problems)
+
+
+LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n" for previous, name in zip("abcdefgh", "bcdefghi"))
+
+
+def test_nested_yaml_aliases_are_refused_naming_file_and_line(tmp_path):
+    path = tmp_path / "cuoi.yaml"
+    path.write_text(LAUGHS, encoding="utf-8")
+    assert len(LAUGHS.encode()) < 400 and LAUGHS.count("*") == 72  # 9 ** 9 "lol" once walked
+    with pytest.raises(TemplateError) as info:
+        load_form(path)
+    assert str(info.value) == (f"{path}: dòng 1, cột 4: mẫu không được dùng neo (&) hay bí danh (*) của YAML; hãy "
+                               "viết đầy đủ từng mục")
+
+
+def test_one_anchor_reused_by_a_merge_key_is_refused_at_the_anchors_line(tmp_path):
+    path = tmp_path / "org.yaml"
+    path.write_text("id: x\nname: Xã thử\nunits:\n  - &xa {code: XA-A, name: Xã A, reports: true}\n"
+                    "  - {<<: *xa, code: XA-B}\n", encoding="utf-8")
+    with pytest.raises(TemplateError) as info:
+        load_organisation(path)
+    assert "org.yaml: dòng 4, cột 5: mẫu không được dùng neo (&)" in str(info.value)
+
+
+def test_an_ampersand_in_quoted_text_is_no_anchor(tmp_path):
+    path = tmp_path / "org.yaml"
+    text = (ROOT / "organisation" / "hon-quan-2023.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("name: ", "name: 'A & B' #", 1), encoding="utf-8")
+    assert load_organisation(path).name == "A & B"
+
+
+def test_a_template_over_1_mb_is_refused_before_it_is_parsed(tmp_path):
+    path = tmp_path / "lon.yaml"
+    path.write_text("id: x\n" + "# chú thích\n" * 200_000, encoding="utf-8")
+    with pytest.raises(TemplateError) as info:
+        load_form(path)
+    assert str(info.value) == f"{path}: tệp lớn hơn 1024 KB, quá lớn đối với một mẫu khai báo"

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from .common import _emit, _fail, _open, _store_options, _table
+from .errors import DanvanGroup
 
 DEMO_PASSCODE = "demo123"
 DEMO_ANALYST = "phongnoivu"
@@ -25,14 +26,19 @@ def _load_templates(org: str | None) -> tuple[Any, Any, list[Any]]:
     return catalog.organisation, catalog.calendar, list(catalog.forms)
 
 
-@click.group()
-def main() -> None:
+@click.group("danvan", cls=DanvanGroup)
+@click.option("--debug", is_flag=True,
+              help="On an error, also print the Python traceback (for whoever maintains the server).")
+def main(debug: bool) -> None:
     """danvan: the store, forms and Excel outputs of the dân vận reporting cycle (Chỉ thị 33/CT-TTg).
 
-    Start with `danvan init`; every command has --help.
+    Start with `danvan init`; every command has --help. An error is one
+    Vietnamese line and exit status 1 (2 for a mistyped command); --debug adds
+    the traceback.
 
     Example: danvan init --demo
     """
+    DanvanGroup.debug = debug
 
 
 @main.command()

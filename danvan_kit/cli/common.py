@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 import click
 
+from .errors import describe_os_error
+
 __all__ = ["_store_options", "_open", "_fail", "_table", "_emit"]
 
 
@@ -36,7 +38,8 @@ def _open(db_url: str | None, data_dir: str | None):
 
 
 def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc))
+    """The error a command raises for a known failure; a file system error is told in Vietnamese."""
+    return click.ClickException(describe_os_error(exc) if isinstance(exc, OSError) else str(exc))
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:

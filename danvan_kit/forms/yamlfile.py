@@ -1,4 +1,10 @@
-"""Read a YAML template file into a pydantic model, with errors that name the file."""
+"""Read a YAML template file into a pydantic model, with errors that name the file.
+
+A template is plain data written by an analyst: it is refused before parsing
+when larger than MAX_TEMPLATE_BYTES, and refused at the first anchor (&name)
+or alias (*name), since nested aliases ("billion laughs") make a few hundred
+bytes expand into gigabytes once the data is walked.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,18 +18,42 @@ from .text import to_nfc_deep
 
 M = TypeVar("M", bound=BaseModel)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses templates ~10x faster
+MAX_TEMPLATE_BYTES = 1024 * 1024  # the largest shipped template is 13 KB
+
+
+def _first_anchor(raw: str) -> Any | None:
+    """The first parser event that defines an anchor or uses an alias, else None (no '&': no anchor at all)."""
+    if "&" not in raw:  # an alias needs an anchor, and an undefined alias is a syntax error of yaml.load
+        return None
+    for event in yaml.parse(raw, Loader=_LOADER):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return event
+    return None
 
 
 def read_yaml(path: str | Path) -> Any:
     """Parse a YAML file (UTF-8, text normalised to NFC); TemplateError on bad syntax."""
     path = Path(path)
     try:
-        raw = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            content = handle.read(MAX_TEMPLATE_BYTES + 1)
+        raw = content.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise TemplateError(path, [("", f"tệp không phải UTF-8 ({exc.reason})")]) from None
+        if len(content) <= MAX_TEMPLATE_BYTES:
+            raise TemplateError(path, [("", f"tệp không phải UTF-8 ({exc.reason})")]) from None
+        raw = ""
     except OSError as exc:
         raise TemplateError(path, [("", f"không đọc được tệp: {exc.strerror}")]) from None
+    if len(content) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(path, [("", f"tệp lớn hơn {MAX_TEMPLATE_BYTES // 1024} KB, quá lớn đối với một mẫu "
+                                        "khai báo")])
     try:
+        anchor = _first_anchor(raw)
+        if anchor is not None:
+            mark = anchor.start_mark
+            raise TemplateError(path, [(f"dòng {mark.line + 1}, cột {mark.column + 1}",
+                                        "mẫu không được dùng neo (&) hay bí danh (*) của YAML; hãy viết đầy đủ "
+                                        "từng mục")])
         data = yaml.load(raw, Loader=_LOADER)  # noqa: S506 - a safe loader, the C one when present
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -32,8 +32,7 @@ def _out_dir(data_dir: Path | None) -> Path:
 
 
 def mark_dirty(out_dir: Path, period_id: str) -> None:
-    folder = out_dir / PENDING_DIR
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = settings.private_dir(out_dir / PENDING_DIR, like=settings.private_dir(out_dir))
     safe = "".join(ch for ch in period_id if ch.isalnum() or ch in "-_")
     (folder / safe).touch()
 

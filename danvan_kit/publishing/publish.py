@@ -20,8 +20,10 @@ from typing import Callable
 
 from filelock import FileLock
 
-__all__ = ["ExportReport", "publish", "export_lock", "sweep_temp_files", "retry_stale", "VERSIONS_DIR",
-           "NOTE_FILE", "KEEP_VERSIONS"]
+from ..settings import PRIVATE_FILE_MODE, file_mode_in, private_dir
+
+__all__ = ["ExportReport", "publish", "export_lock", "write_atomic", "os_error_in", "sweep_temp_files", "retry_stale",
+           "VERSIONS_DIR", "NOTE_FILE", "KEEP_VERSIONS"]
 
 VERSIONS_DIR = "phien-ban"
 NOTE_FILE = "BAN-MOI-NHAT.txt"
@@ -51,9 +53,9 @@ class ExportReport:
 
 
 def export_lock(out_dir: Path, timeout: float = 600) -> FileLock:
-    """The lock that serialises every regeneration writing into `out_dir`."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(out_dir / LOCK_FILE), timeout=timeout)
+    """The lock that serialises every regeneration writing into `out_dir` (created 0700 when missing)."""
+    private_dir(out_dir)
+    return FileLock(str(out_dir / LOCK_FILE), timeout=timeout, mode=PRIVATE_FILE_MODE)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -78,15 +80,39 @@ def _fsync_file(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
+def os_error_in(exc: BaseException) -> OSError | None:
+    """The OSError `exc` is or wraps (as its first argument, cause or context), e.g. inside xlsxwriter's
+    FileCreateError; None when there is none."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError):
+            return current
+        todo += [*current.args[:1], current.__cause__, current.__context__]
+    return None
+
+
 def write_atomic(target: Path, write: Callable[[Path], object]) -> None:
-    """Call write(temp) on a temporary file beside `target`, flush it, then replace `target`."""
+    """Call write(temp) on a temporary file beside `target`, flush it, then replace `target`.
+
+    The file gets mode 0600 (plus read for whoever may read its folder: see settings.file_mode_in)
+    before it takes the target's name. A file system error names `target`, not the temporary file.
+    """
     tmp = _temp_path(target.parent, target.name)
     try:
         write(tmp)
+        os.chmod(tmp, file_mode_in(target.parent))
         _fsync_file(tmp)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        cause = os_error_in(exc) if isinstance(exc, Exception) else None
+        if cause is not None and cause.filename != str(target):
+            raise OSError(cause.errno, cause.strerror, str(target)) from exc
         raise
     _fsync_dir(target.parent)
 
@@ -124,6 +150,7 @@ def _save_state(out_dir: Path, state: dict) -> None:
                      "Hãy đóng tệp; lần xuất sau sẽ tự cập nhật. Bản mới nhất hiện nằm ở:", ""]
             lines += [f"{name}  →  {VERSIONS_DIR}/{Path(v).name}" for name, v in sorted(stale.items())]
             note.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig")
+            os.chmod(note, file_mode_in(out_dir))
         else:
             note.unlink(missing_ok=True)
     except OSError:
@@ -155,8 +182,7 @@ def publish(out_dir: Path, name: str, write: Callable[[Path], None], *, keep: in
 
     The caller holds `export_lock(out_dir)`.
     """
-    versions = out_dir / VERSIONS_DIR
-    versions.mkdir(parents=True, exist_ok=True)
+    versions = private_dir(out_dir / VERSIONS_DIR, like=private_dir(out_dir))
     stamp = (now or datetime.now()).strftime("%Y-%m-%d_%H%M%S")
     version = versions / f"{Path(name).stem}_{stamp}.xlsx"
     n = 2

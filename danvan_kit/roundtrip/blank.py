@@ -22,6 +22,7 @@ from ..forms.engine import FormEngine
 from ..forms.numbers import format_number
 from ..forms.schema import FieldSpec, FormTemplate
 from ..forms.text import format_date
+from ..markup import safe_filename
 from .cells import (
     EXTRA_COL,
     FORMAT,
@@ -53,9 +54,9 @@ class BlankFormError(ValueError):
 
 
 def default_filename(unit_code: str, period_id: str, item: str = "") -> str:
-    """e.g. mau-nhap-lieu-XA-AN-PHU-2026-6t.xlsx (with -mo-hinh-2 for a numbered model)."""
+    """e.g. mau-nhap-lieu-XA-AN-PHU-2026-6t.xlsx (with -mo-hinh-2 for a numbered model); never a path."""
     suffix = f"-mo-hinh-{item}" if item else ""
-    return f"mau-nhap-lieu-{unit_code}-{period_id}{suffix}.xlsx"
+    return safe_filename(f"mau-nhap-lieu-{unit_code}-{period_id}{suffix}.xlsx")
 
 
 def _lines(text: str, width: float) -> int:
@@ -346,16 +347,20 @@ def write_blank_form(catalog: Any, unit_code: str, period_id: str, target: str |
                      now: datetime | None = None) -> Path:
     """Write the blank workbook to `target` (a file, or a folder for the default name); atomic replace."""
     target = Path(target)
+    content = blank_form_bytes(catalog, unit_code, period_id, item=item, now=now)  # unknown unit or period: refused
     if target.is_dir():
         target = target / default_filename(unit_code, period_id, (item or "").strip())
-    content = blank_form_bytes(catalog, unit_code, period_id, item=item, now=now)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~blank-", suffix=".xlsx", dir=target.parent)
+    tmp = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".~blank-", suffix=".xlsx", dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
         os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        tmp = None
+    except OSError as exc:  # told about the file asked for, not the temporary one
+        raise OSError(exc.errno, exc.strerror, str(target)) from exc
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
     return target

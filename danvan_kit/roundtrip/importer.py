@@ -181,6 +181,9 @@ def import_file(catalog: Any, store: Any, path: str | Path, *, actor: Any = None
     meta = book.meta
     result.unit_code, result.unit_name = meta.unit_code, meta.unit.name
     result.period_id, result.form_id = meta.period.id, meta.template.id
+    if book.stopped:  # e.g. a renamed input sheet: every answer would look missing, so say only that
+        result.problems = book.problems
+        return result
     identity = _identity_problems(book, actor, unit_code, period_id)
     if identity:
         result.problems = identity

@@ -14,12 +14,11 @@ from typing import Any
 
 from ..forms.schema import FormTemplate
 from .cells import FORMAT, INPUT_SHEET, META_LABELS, META_SHEET
+from .package import MAX_FILE_BYTES, NOT_EXCEL, check_package, too_big
 from .problems import ImportProblem
 
 __all__ = ["MAX_FILE_BYTES", "WorkbookMeta", "open_workbook", "read_meta"]
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
-NOT_EXCEL = "không phải tệp Excel (.xlsx)"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -45,8 +44,7 @@ def open_workbook(name: str, content: bytes) -> tuple[Any | None, ImportProblem 
         return None, ImportProblem(name, NOT_EXCEL + (f": {detail}" if detail else ""))
 
     if len(content) > MAX_FILE_BYTES:
-        return None, ImportProblem(name, f"tệp nặng {len(content) // 1048576} MB, vượt giới hạn "
-                                         f"{MAX_FILE_BYTES // 1048576} MB của một mẫu nhập liệu")
+        return None, too_big(name, len(content))
     if content.startswith(_OLE):
         return refuse("đây là tệp Excel 97–2003 (.xls) hoặc tệp có đặt mật khẩu mở; hãy bỏ mật khẩu và "
                       "lưu lại dạng Sổ làm việc Excel (.xlsx)")
@@ -55,11 +53,14 @@ def open_workbook(name: str, content: bytes) -> tuple[Any | None, ImportProblem 
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = set(archive.namelist())
+            if "xl/workbook.xml" not in names:
+                word = "word/document.xml" in names
+                return refuse("có vẻ là tệp Word (.docx) được đổi đuôi" if word else "hãy gửi lại đúng tệp mẫu đã tải")
+            problem = check_package(name, archive)
     except zipfile.BadZipFile:
         return refuse("tệp bị hỏng hoặc chưa tải về hết")
-    if "xl/workbook.xml" not in names:
-        word = "word/document.xml" in names
-        return refuse("có vẻ là tệp Word (.docx) được đổi đuôi" if word else "hãy gửi lại đúng tệp mẫu đã tải")
+    if problem:
+        return None, problem
     import openpyxl
 
     try:

@@ -9,6 +9,7 @@ a deleted or duplicated row, a renamed sheet.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -30,11 +31,11 @@ from .cells import (
     row_key_pattern,
 )
 from .meta import WorkbookMeta, open_workbook, read_meta
+from .package import MAX_FILE_BYTES, MAX_ROWS, too_big
 from .problems import ImportProblem
 
 __all__ = ["FilledWorkbook", "read_workbook", "read_workbook_bytes"]
 
-MAX_SCAN_ROWS = 5_000
 _TEXTUAL = {"text", "long_text", "select_one", "select_many", "yes_no"}
 _YES_NO = FieldSpec(name="x", type="yes_no", label="x")
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -57,6 +58,7 @@ class FilledWorkbook:
     cells: dict[str, tuple[str, str]] = dc_field(default_factory=dict)
     failed: set[str] = dc_field(default_factory=set)       # keys already reported (no second engine message)
     problems: list[ImportProblem] = dc_field(default_factory=list)
+    stopped: bool = False    # a structural problem (no input sheet): no answer was read, so none may be checked
 
     @property
     def template(self) -> FormTemplate | None:
@@ -96,7 +98,7 @@ class _Reader:
     def __init__(self, book: FilledWorkbook, ws: Any):
         self.book, self.ws = book, ws
         self.index: dict[str, int] = {}
-        for (cell,) in ws.iter_rows(min_col=KEY_COL + 1, max_col=KEY_COL + 1, max_row=min(ws.max_row, MAX_SCAN_ROWS)):
+        for (cell,) in ws.iter_rows(min_col=KEY_COL + 1, max_col=KEY_COL + 1, max_row=min(ws.max_row, MAX_ROWS)):
             key = cell.value.strip() if isinstance(cell.value, str) else ""
             if not key:
                 continue
@@ -219,6 +221,7 @@ def read_workbook_bytes(name: str, content: bytes, catalog: Any) -> FilledWorkbo
             book.problems.append(ImportProblem(
                 name, f"không tìm thấy trang «{meta.input_sheet}» (các trang đang có: {others}): trang nhập liệu "
                       f"đã bị đổi tên hoặc xoá — hãy đặt lại đúng tên «{meta.input_sheet}»", meta.input_sheet))
+            book.stopped = True
             return book
         reader = _Reader(book, wb[meta.input_sheet])
         for f in excel_fields(meta.template):
@@ -237,9 +240,15 @@ def read_workbook(path: str | Path, catalog: Any) -> FilledWorkbook:
     """Read one filled workbook from disk (see read_workbook_bytes)."""
     path = Path(path)
     try:
-        content = path.read_bytes()
+        with path.open("rb") as handle:  # never more than the limit in memory, however large the file
+            content = handle.read(MAX_FILE_BYTES + 1)
+            size = max(len(content), os.fstat(handle.fileno()).st_size)
     except OSError as exc:
         book = FilledWorkbook(name=path.name, sha256="")
         book.problems.append(ImportProblem(path.name, f"không đọc được tệp ({exc.strerror or exc})"))
+        return book
+    if size > MAX_FILE_BYTES:
+        book = FilledWorkbook(name=path.name, sha256="")
+        book.problems.append(too_big(path.name, size))
         return book
     return read_workbook_bytes(path.name, content, catalog)

@@ -67,12 +67,21 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file empty with mode 0600 before SQLite opens it (its -wal and -shm take its mode)."""
+    settings.private_dir(path.parent)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, settings.PRIVATE_FILE_MODE))
+    except FileExistsError:
+        pass  # an existing store keeps its mode
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; for a SQLite file, create its folder and set the pragmas."""
+    """An engine for `url`; for a SQLite file, create its folder (0700) and file (0600) and set the pragmas."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            _create_private_file(Path(parsed.database))
         engine = create_engine(parsed, json_serializer=dumps,
                                connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_connect)

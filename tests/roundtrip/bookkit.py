@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Callable
 
 import openpyxl
 
@@ -78,3 +78,17 @@ def patch_xml(path: Path, old: str, new: str) -> Path:
     assert patched, f"{old!r} is in no part of {path.name}"
     path.write_bytes(out.getvalue())
     return path
+
+
+def rewrite_part(path: Path, target: Path, part: str, write: Callable[[bytes, BinaryIO], None]) -> Path:
+    """Copy the package to `target`, streaming part `part` through write(old_bytes, out) (for huge parts)."""
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
+        assert part in zin.namelist(), f"{part} is not in {path.name}"
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:
+                with zout.open(part, "w", force_zip64=True) as out:
+                    write(data, out)
+            else:
+                zout.writestr(info, data)
+    return target

@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import io
+import os
+import re
+import subprocess
+import sys
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from bookkit import INPUT, blank, cell_of, edit, fill, keys, patch_xml
+from bookkit import INPUT, blank, cell_of, edit, fill, keys, patch_xml, rewrite_part
 from samples import MODEL_INPUT, MODEL_ROWS, REPORT_INPUT, SELF_ASSESSMENT_INPUT
+from storedump import store_contents
 
 from danvan_kit.roundtrip import import_file, import_path
 
@@ -172,18 +178,62 @@ def a_rule_between_two_cells(catalog, books, store) -> Case:
                 "giải quyết»: Số đơn khiếu nại đã giải quyết không được lớn hơn số đơn tiếp nhận.")
 
 
+SHEET = "xl/worksheets/sheet1.xml"   # the input sheet of a blank form
+
+
+def _sheet_rows(extra: bytes) -> Callable[[bytes, Any], None]:
+    """A part writer that appends `extra` to the sheet's rows."""
+    def write(data: bytes, out: Any) -> None:
+        head, tail = data.split(b"</sheetData>")
+        out.write(head + extra + b"</sheetData>" + tail)
+    return write
+
+
+def rows_past_the_limit(catalog, books, store) -> Case:
+    extra = b"".join(b'<row r="%d"/>' % r for r in range(200, 5_300))  # empty rows: a few kilobytes only
+    path = rewrite_part(_report(catalog, books, "goc.xlsx"), books / "bao-cao.xlsx", SHEET, _sheet_rows(extra))
+    return Case(path, "bao-cao.xlsx: trang tính số 1 dùng quá 5.000 dòng — một mẫu nhập liệu chỉ có vài trăm dòng; "
+                      "hãy xoá các dòng thừa")
+
+
+def a_cell_far_to_the_right(catalog, books, store) -> Case:
+    extra = b'<row r="150"><c r="XFD150" t="inlineStr"><is><t>x</t></is></c></row>'
+    path = rewrite_part(_report(catalog, books, "goc.xlsx"), books / "bao-cao.xlsx", SHEET, _sheet_rows(extra))
+    return Case(path, "bao-cao.xlsx: trang tính số 1 có ô XFD150 nằm ngoài cột 100 — một mẫu nhập liệu chỉ dùng vài "
+                      "cột; hãy xoá các cột thừa")
+
+
+def nested_xml_entities(catalog, books, store) -> Case:
+    laughs = b'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+
+    def write(data: bytes, out: Any) -> None:
+        out.write(laughs + re.sub(rb"^<\?xml[^>]*\?>", b"", data).replace(b"</sheetData>", b"<row r='150'><c r='A150' "
+                                                             b"t='inlineStr'><is><t>&b;</t></is></c></row></sheetData>"))
+    path = rewrite_part(_report(catalog, books, "goc.xlsx"), books / "bao-cao.xlsx", SHEET, write)
+    return Case(path, "bao-cao.xlsx: tệp chứa khai báo DOCTYPE, điều không bao giờ có trong tệp Excel thật")
+
+
+def a_file_over_20_mb(catalog, books, store) -> Case:
+    path = books / "bao-cao.xlsx"
+    with path.open("wb") as handle:
+        handle.truncate(21 * 1024 * 1024)  # sparse: nothing to read, and the reader must not read it
+    return Case(path, "bao-cao.xlsx: tệp nặng 21 MB, vượt giới hạn 20 MB của một mẫu nhập liệu")
+
+
 CASES: dict[str, Callable[..., Case]] = {f.__name__: f for f in (
     wrong_unit_option, wrong_unit_account, wrong_period_option, text_in_a_number, a_deleted_row, a_renamed_sheet,
     a_formula_in_a_cell, a_text_file_named_xlsx, a_word_file_named_xlsx, an_old_xls_file, a_required_cell_left_empty,
     a_choice_not_in_the_list, a_nul_in_an_evidence_note, a_date_that_does_not_exist, a_missing_meta_sheet,
     a_template_version_not_in_the_system, a_unit_not_in_the_tree, a_score_above_its_maximum,
     a_table_row_missing_its_required_column_after_an_empty_row, an_excel_error_value, a_rule_between_two_cells,
+    rows_past_the_limit, a_cell_far_to_the_right, nested_xml_entities, a_file_over_20_mb,
 )}
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_a_broken_workbook_names_file_sheet_cell_and_rule_and_stores_nothing(name, catalog, store, books):
+def test_a_broken_workbook_names_file_sheet_cell_and_rule_and_stores_nothing(name, catalog, store, books, data_dir):
     case = CASES[name](catalog, books, store)
+    before = store_contents(data_dir)
     result = import_file(catalog, store, case.path, **(case.options or {}))
     lines = [str(p) for p in result.problems]
     assert not result.ok and not result.stored
@@ -191,6 +241,14 @@ def test_a_broken_workbook_names_file_sheet_cell_and_rule_and_stores_nothing(nam
     actor = store.system_actor()
     assert all(store.submissions(actor, period) == [] for period in PERIODS)
     assert store.items(actor, "XA-AN-PHU", "dan-van-kheo", "2026-dvk") == []
+    assert store_contents(data_dir) == before
+
+
+def test_a_renamed_input_sheet_gives_that_one_message_and_no_missing_answers(catalog, store, books):
+    case = a_renamed_sheet(catalog, books, store)
+    result = import_file(catalog, store, case.path)
+    assert [str(p) for p in result.problems] == [case.expected]
+    assert (result.unit_code, result.period_id) == ("XA-AN-PHU", "2026-6t")
 
 
 def test_a_copied_row_is_reported_with_both_row_numbers(catalog, store, books):
@@ -239,3 +297,68 @@ def test_a_folder_of_broken_files_stores_nothing_and_reports_each_file(catalog, 
     assert (report.stored, report.refused) == (0, 2)
     assert [p.file for p in report.problems] == ["a.xlsx", "b.xlsx"]
     assert store.submissions(store.system_actor(), "2026-6t") == []
+
+
+# ---- bombs: small files that unpack into gigabytes or a million rows ------------------------------------------
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory, catalog) -> Path:
+    """cell.xlsx: an 800 MB cell in about 800 KB; rows.xlsx: a million rows in about 5 MB (the issue's two files)."""
+    folder = tmp_path_factory.mktemp("bombs")
+    good = blank(catalog, folder, "XA-AN-PHU", "2026-6t", "goc.xlsx")  # as written: its text in sharedStrings.xml
+
+    def huge_cell(data: bytes, out: Any) -> None:
+        out.write(data.split(b"</sst>")[0] + b"<si><t>")
+        chunk = b"A" * 1024 * 1024
+        for _ in range(800):
+            out.write(chunk)
+        out.write(b"</t></si></sst>")
+
+    def million_rows(data: bytes, out: Any) -> None:
+        head, tail = data.split(b"</sheetData>")
+        out.write(head)
+        for start in range(1_000, 1_001_000, 10_000):
+            out.write(b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r)
+                               for r in range(start, start + 10_000)))
+        out.write(b"</sheetData>" + tail)
+
+    rewrite_part(good, folder / "cell.xlsx", "xl/sharedStrings.xml", huge_cell)
+    rewrite_part(good, folder / "rows.xlsx", SHEET, million_rows)
+    good.unlink()
+    return folder
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("cell.xlsx", "cell.xlsx: khi giải nén, phần chữ của các ô nặng 800 MB, vượt giới hạn 8 MB (một ô hoặc một "
+                  "trang chứa quá nhiều dữ liệu); hãy gửi lại đúng tệp mẫu đã điền"),
+    ("rows.xlsx", "rows.xlsx: khi giải nén, trang tính số 1 nặng 46 MB, vượt giới hạn 8 MB (một ô hoặc một trang "
+                  "chứa quá nhiều dữ liệu); hãy gửi lại đúng tệp mẫu đã điền"),
+])
+def test_an_xlsx_bomb_is_refused_naming_the_file_within_2_s(bombs, name, expected, catalog, store, data_dir):
+    assert (bombs / name).stat().st_size < 5 * 1024 * 1024
+    before = store_contents(data_dir)
+    started = time.monotonic()
+    result = import_file(catalog, store, bombs / name)
+    elapsed = time.monotonic() - started
+    assert [str(p) for p in result.problems] == [expected]
+    assert elapsed < 2.0, f"refused after {elapsed:.2f} s"
+    assert store_contents(data_dir) == before
+
+
+def test_danvan_import_of_the_bombs_peaks_under_200_mb_and_stores_nothing(bombs, data_dir):
+    """The real command in its own process; its peak memory read from the kernel with wait4."""
+    before = store_contents(data_dir)
+    env = {k: v for k, v in os.environ.items() if k != "DANVAN_DB_URL"}
+    log = bombs.parent / "import.log"
+    with log.open("wb") as out:
+        child = subprocess.Popen([sys.executable, "-m", "danvan_kit", "import", str(bombs), "--data-dir",
+                                  str(data_dir)], stdout=out, stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    output = log.read_text(encoding="utf-8")
+    peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    assert child.returncode == 1, output
+    assert "cell.xlsx: khi giải nén" in output and "rows.xlsx: khi giải nén" in output
+    assert "2 tệp: 0 đã lưu, 2 bị từ chối" in output
+    assert peak_mb < 200, f"peak {peak_mb:.0f} MB"
+    assert store_contents(data_dir) == before
