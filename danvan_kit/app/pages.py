@@ -28,14 +28,13 @@ def setup_logging(folder: Path | None = None) -> None:
     Not to stderr: ipykernel forwards a kernel's stderr (even the process's own
     file descriptor) to the page, and staff must never see a traceback.
     """
-    from ..settings import data_dir
+    from ..settings import data_dir, private_dir
 
     package = logging.getLogger("danvan_kit")
     if any(getattr(h, "_danvan", False) for h in package.handlers):
         return
     try:
-        folder = (folder or data_dir()) / "logs"
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_dir((folder or data_dir()) / "logs")  # 0700: logs name accounts and clients
         handler: logging.Handler = RotatingFileHandler(folder / "app.log", maxBytes=5_000_000, backupCount=5,
                                                        encoding="utf-8")
     except OSError:
