@@ -33,9 +33,10 @@ from .types import (
 __all__ = ["Store", "MAX_DATA_BYTES", "model_number"]
 
 MAX_DATA_BYTES = 2 * 1024 * 1024
-# (form id, version, data) -> (clean data, []) or (None, errors); errors are str() able, and
-# carry `field` when they come from the form engine (catalog.Catalog.validator).
-Validator = Callable[[str, int, dict], "tuple[dict | None, list[Any]]"]
+# (form id, version, data, today=<the store's day>) -> (clean data, []) or (None, errors); errors are
+# str() able, and carry `field` when they come from the form engine (catalog.Catalog.validator).
+# `today` (keyword) is the store clock's date in Vietnam: what a template's `max: today` means.
+Validator = Callable[..., "tuple[dict | None, list[Any]]"]
 _ACTIONS_VI = {
     "save_draft": "lưu bản nháp", "submit": "nộp báo cáo", "latest": "xem báo cáo",
     "history": "xem lịch sử báo cáo", "items": "xem danh sách báo cáo", "review": "duyệt báo cáo",
@@ -295,7 +296,7 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
         if not attempt or len(attempt) > 100:
             raise ValidationFailed(["Thiếu mã lần gửi (attempt_id) hoặc mã dài quá 100 ký tự"])
         if self._validator is not None and isinstance(data, dict):
-            checked, errors = self._validator(form_id, int(template_version), data)
+            checked, errors = self._validator(form_id, int(template_version), data, today=local_date(self.now()))
             if checked is None:
                 fields = [e for e in errors if hasattr(e, "field")]
                 raise self._refuse(actor, "submit", ValidationFailed([str(e) for e in errors], fields), key,
