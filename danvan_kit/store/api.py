@@ -17,7 +17,7 @@ from .audit import Key, read_audit, record
 from .engine import READ_ONLY, dumps, make_engine, resolve_url, run_with_retry
 from .errors import AccessDenied, Refused, StoreError, ValidationFailed
 from .migrate import upgrade
-from .reference import Reference, read_reference, upsert_reference
+from .reference import Reference, read_reference, unopened_message, upsert_reference
 from .review import ReviewMethods
 from .sessions import SessionMethods, within_working_day
 from .tables import accounts, sessions
@@ -208,7 +208,11 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
     def _key(self, unit_code: str, form_id: str, period_id: str, item: str | int) -> Key:
         return Key(unit_code, form_id, period_id, model_number(item))
 
-    def _check_key(self, conn: Connection, key: Key, template_version: int | None) -> StoreError | None:
+    def _check_key(self, conn: Connection, key: Key, template_version: int | None,
+                   who: Account | None = None, kind: str = "") -> StoreError | None:
+        """Why this write's unit, period or form is refused, or None. A write by `who` (of `kind`
+        "draft" or "submitted") before the period opens is refused, except an analyst's draft:
+        Phòng Nội vụ may prepare a period, but nothing is submitted (nor "on time") before it opens."""
         ref = self._reference(conn)
         for attempt in range(2):
             unit, period = ref.units.get(key.unit_code), ref.periods.get(key.period_id)
@@ -227,6 +231,10 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
             return StoreError(f"Kỳ {period.title} dùng mẫu {period.form_id!r}, không phải {key.form_id!r}")
         if not form_ok:
             return StoreError(f"Chưa nạp mẫu biểu {key.form_id!r} phiên bản {template_version}")
+        if who is not None and (who.role != "analyst" or kind == "submitted") \
+                and not period.is_open(local_date(self.now())):
+            return StoreError(unopened_message(period.title, period.opens,
+                                               "nộp báo cáo" if kind == "submitted" else "lưu nháp"))
         return None
 
     def _write_revision(self, actor: Account, action: str, key: Key, kind: str, data: dict[str, Any],
@@ -241,7 +249,7 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
                 record(conn, now, actor.login, action, "denied", key, detail=str(err))
                 return Refused(err)
             assert who is not None  # _allowed refuses a missing account
-            bad = self._check_key(conn, key, template_version)
+            bad = self._check_key(conn, key, template_version, who, kind)
             if bad is not None:
                 record(conn, now, actor.login, action, "invalid", key, detail=str(bad))
                 return Refused(bad)
