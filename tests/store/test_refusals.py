@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from samples import REPORT_INPUT
+from sqlalchemy import select
 from storekit import FORMS, REPORT
 
 from danvan_kit.store import Store, StoreError, ValidationFailed
