@@ -68,7 +68,7 @@ SELF_ASSESSMENT_INPUT = {
     "tc_2_2__evidence": "Quyết định công nhận mô hình số 45/QĐ-UBND",
     "nhan_xet": "Đơn vị hoàn thành tốt nhiệm vụ, còn hạn chế ở tỷ lệ hồ sơ trực tuyến.",
     "nguoi_lap": "Trần Văn Bình",
-    "ngay_lap": "05/11/2026",
+    "ngay_lap": "20/04/2026",   # not after any test clock: the form says max: today
 }
 SELF_ASSESSMENT_TOTAL = 87.5
 

@@ -123,7 +123,8 @@ def test_a_unit_account_gets_no_desk(app):
 
 
 def test_consolidated_figures_add_up_and_compare_with_last_year(app):
-    submit(app, "xa-an-phu", "bao-cao-dinh-ky", "2025-nam", dict(REPORT_INPUT, so_cuoc_tuyen_truyen="8"),
+    submit(app, "xa-an-phu", "bao-cao-dinh-ky", "2025-nam", dict(REPORT_INPUT, so_cuoc_tuyen_truyen="8",
+                                                                   ngay_bao_cao="01/11/2025"),
            when=datetime(2025, 11, 1, 3, tzinfo=timezone.utc))
     app.clock["now"] = datetime(2026, 11, 5, 3, tzinfo=timezone.utc)
     submit(app, "xa-an-phu", "bao-cao-dinh-ky", "2026-nam", REPORT_INPUT)

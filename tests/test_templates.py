@@ -11,6 +11,7 @@ import pytest
 from danvan_kit.catalog.calendar import load_calendar
 from danvan_kit.catalog.loading import check_templates, load_catalog
 from danvan_kit.catalog.organisation import load_organisation
+from danvan_kit.forms.engine import FormEngine
 from danvan_kit.forms.loader import load_form
 from danvan_kit.forms.template_error import TemplateError
 
@@ -321,3 +322,73 @@ def test_a_template_over_1_mb_is_refused_before_it_is_parsed(tmp_path):
     with pytest.raises(TemplateError) as info:
         load_form(path)
     assert str(info.value) == f"{path}: tệp lớn hơn 1024 KB, quá lớn đối với một mẫu khai báo"
+
+
+# ----------------------------------------------------------------- date bounds and opening days
+def test_the_shipped_forms_refuse_dates_of_things_done_after_today(catalog):
+    assert catalog.form("bao-cao-dinh-ky").field("ngay_bao_cao").max == "today"
+    assert catalog.form("bao-cao-dinh-ky").field("hoat_dong_noi_bat").fields[0].max == "today"
+    assert catalog.form("tu-cham-diem").field("ngay_lap").max == "today"
+
+
+def test_a_date_field_takes_today_a_fixed_day_or_an_expression_as_its_bounds(tmp_path):
+    path = tmp_path / "thu-nghiem.yaml"
+    path.write_text(MINIMAL.format(fields=textwrap.indent(textwrap.dedent("""\
+        - {name: bat_dau, type: date, label: Bắt đầu, min: 01/01/2020, max: today}
+        - {name: ket_thuc, type: date, label: Kết thúc, min: bat_dau, max: 2030-12-31}
+        """), " " * 6), extra=""), encoding="utf-8")
+    engine = FormEngine.of(load_form(path))
+    today = date(2026, 4, 28)
+    ok = engine.validate({"bat_dau": "01/03/2026", "ket_thuc": "02/03/2026"}, today=today)
+    assert ok.ok, [str(e) for e in ok.errors]
+    bad = engine.validate({"bat_dau": "31/12/2019", "ket_thuc": "28/02/2026"}, today=today)
+    assert [str(e) for e in bad.errors] == [
+        "«Bắt đầu»: ngày 31/12/2019 không được trước ngày 01/01/2020"]
+    bad = engine.validate({"bat_dau": "29/04/2026", "ket_thuc": "28/04/2026"}, today=today)
+    assert [str(e) for e in bad.errors] == [
+        "«Bắt đầu»: ngày 29/04/2026 không được sau ngày hôm nay (28/04/2026)",
+        "«Kết thúc»: ngày 28/04/2026 không được trước ngày 29/04/2026"]
+    assert [str(e) for e in engine.validate({"ket_thuc": "01/01/2031"}, today=today).errors] == [
+        "«Kết thúc»: ngày 01/01/2031 không được sau ngày 31/12/2030"]
+
+
+@pytest.mark.parametrize("fields,words", [
+    ("- {name: ngay, type: date, label: Ngày, max: ngay_khac}", "dùng tên không có trong biểu mẫu: ngay_khac"),
+    ("- {name: ngay, type: date, label: Ngày, min: 'hôm qua'}", "không phải ngày dd/mm/yyyy, không phải 'today'"),
+    ("- {name: ngay, type: date, label: Ngày, max: 5}", "với trường ngày phải là ngày dd/mm/yyyy, 'today'"),
+    ("- {name: so, type: integer, label: Số, max: today}", "với trường số phải là một số (đang ghi 'today')"),
+    ("- {name: ten, type: text, label: Tên, max: today}", "min/max chỉ dùng cho số và ngày"),
+])
+def test_an_unusable_bound_is_refused_naming_file_field_and_key(tmp_path, fields, words):
+    message = broken(tmp_path, fields)
+    assert "thu-nghiem.yaml" in message and words in message
+    assert "trường 'ngay'" in message or "trường 'so'" in message or "trường 'ten'" in message
+
+
+def test_a_period_opens_on_new_years_day_unless_the_calendar_says_otherwise(tmp_path):
+    calendar = load_calendar(ROOT / "periods" / "lich-bao-cao.yaml")
+    assert calendar.get("2027-nam").opens == date(2027, 1, 1)
+    assert not calendar.get("2027-nam").is_open(date(2026, 12, 31)) and calendar.get("2027-nam").is_open(
+        date(2027, 1, 1))
+    assert [p.id for p in calendar.offered(date(2026, 4, 28), analyst=False) if p.year == 2027] == []
+    assert len(calendar.offered(date(2026, 4, 28), analyst=True)) == len(calendar.periods)
+    path = tmp_path / "lich.yaml"
+    text = (ROOT / "periods" / "lich-bao-cao.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("    due: 05/05\n", "    due: 05/05\n    opens: 01/04\n").replace(
+        "overrides: {}", "overrides:\n  2027:\n    nam: {opens: 01/10}"), encoding="utf-8")
+    moved = load_calendar(path)
+    assert moved.get("2026-6t").opens == date(2026, 4, 1) and moved.get("2027-nam").opens == date(2027, 10, 1)
+    assert moved.get("2026-nam").opens == date(2026, 1, 1)
+
+
+@pytest.mark.parametrize("override,words", [
+    ("nam: {opens: 31/02}", "overrides.2027.nam.opens: ngày mở '31/02' không phải ngày hợp lệ (dd/mm) của năm 2027"),
+    ("nam: {opens: 01/12}", "overrides.2027.nam.opens: ngày mở 01/12/2027 sau hạn nộp 10/11/2027"),
+])
+def test_an_impossible_opening_day_is_refused_naming_file_and_period(tmp_path, override, words):
+    path = tmp_path / "lich.yaml"
+    path.write_text((ROOT / "periods" / "lich-bao-cao.yaml").read_text(encoding="utf-8").replace(
+        "overrides: {}", f"overrides:\n  2027:\n    {override}"), encoding="utf-8")
+    with pytest.raises(TemplateError) as info:
+        load_calendar(path)
+    assert str(info.value) == f"{path}: {words}"

@@ -13,6 +13,7 @@ from danvan_kit.forms.text import (
     parse_date,
     text_problem,
     to_nfc_deep,
+    unstorable_in,
     vn_sort_key,
 )
 
@@ -39,12 +40,28 @@ def test_text_pasted_from_a_pdf_is_repaired():
     assert clean_text(pasted) == "Tuyên truyền finally về dân vận"
 
 
+def test_plain_direction_marks_from_web_pages_are_removed_silently():
+    assert clean_text("Xã\u200e An\u200f Phú\u061c") == "Xã An Phú"
+    assert text_problem(clean_text("Xã\u200e An Phú"), 100) is None
+
+
+def test_a_lone_surrogate_is_found_anywhere_in_nested_data_with_its_path():
+    data = {"ten": "Xã An Phú", "hoat_dong": [{"ngay": "2026-04-02"}, {"noi_dung": "Hội\ud800 nghị"}]}
+    where, why = unstorable_in(data)
+    assert where == "hoat_dong[2].noi_dung" and why.startswith("có ký tự hỏng (U+D800")
+    assert unstorable_in({"k\udc00": 1})[0] == "k?"
+    assert unstorable_in({"ten": "Xã An Phú", "so": [1, 2.5, None, True]}) is None
+
+
 def test_long_text_keeps_its_lines_but_not_trailing_spaces():
     assert clean_text("Dòng 1   \r\nDòng 2\r\n\r\n", multiline=True) == "Dòng 1\nDòng 2"
 
 
 @pytest.mark.parametrize("value,words", [("a\x00b", "ký tự điều khiển"), ("ok 👍", "emoji"),
-                                         ("x" * 11, "vượt giới hạn 10")])
+                                         ("x" * 11, "vượt giới hạn 10"),
+                                         ("abc\u202edef", "điều khiển hướng chữ (U+202E)"),
+                                         ("\u202ax", "(U+202A)"), ("\u2066x\u2069", "(U+2066)"),
+                                         ("nửa\ud83d", "ký tự hỏng (U+D83D"), ("\udfff", "(U+DFFF")])
 def test_unprintable_text_is_explained(value, words):
     assert words in text_problem(value, 10)
 

@@ -63,7 +63,7 @@ class FormPage(w.VBox):
         params = params or {}
         self.app, self.account, self.form_id = app, account, form_id
         self.today = app.today()
-        self.periods = [p for p in app.catalog.calendar.periods if p.form == form_id]
+        self.periods = [p for p in app.catalog.calendar.offered(self.today, account.is_analyst) if p.form == form_id]
         chosen = next((p for p in self.periods if p.id == params.get("ky")), None)
         period = chosen or default_period(self.periods, self.today, self._submitted_periods(), account.is_analyst)
         self.period_pick = w.Dropdown(description="Kỳ báo cáo", style={"description_width": "8em"},

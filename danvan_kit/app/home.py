@@ -25,7 +25,8 @@ class HomeView(w.VBox):
         self.app, self.account = app, account
         today = app.today()
         org = app.catalog.organisation
-        periods = [p for p in app.catalog.calendar.periods if p.year in (today.year - 1, today.year)]
+        periods = [p for p in app.catalog.calendar.offered(today, account.is_analyst)
+                   if p.year in (today.year - 1, today.year)]
         rows = []
         for period in sorted(periods, key=lambda p: p.due, reverse=True):
             status = app.store.status(account, period.id)

@@ -1,4 +1,10 @@
-"""Reporting periods and their deadlines, configured per year in YAML."""
+"""Reporting periods, their opening days and deadlines, configured per year in YAML.
+
+A period opens on its `opens:` day (dd/mm of its year; default 01/01, the start of
+the year it reports on). Before that day a unit is not offered the period and the
+store refuses its drafts and submits (`Period.is_open`, `Calendar.offered`);
+analysts still see it to prepare it.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -29,6 +35,7 @@ class _Entry(BaseModel):
     title: str
     form: str
     due: str = Field(pattern=r"^\d{2}/\d{2}$")
+    opens: str | None = Field(default=None, pattern=r"^\d{2}/\d{2}$")
 
 
 class _CalendarFile(BaseModel):
@@ -57,6 +64,11 @@ class Period(BaseModel):
     title: str
     form: str
     due: date
+    opens: date  # no unit drafts or submits before this day
+
+    def is_open(self, today: date) -> bool:
+        """Units may fill and submit this period from its opening day on."""
+        return today >= self.opens
 
     def days_late(self, when: date) -> int:
         """Days after the due date (0 when on time)."""
@@ -85,6 +97,10 @@ class Calendar(BaseModel):
                 return p
         raise KeyError(period_id)
 
+    def offered(self, today: date, analyst: bool) -> list[Period]:
+        """The periods a person may pick: every one for an analyst, the opened ones for a unit."""
+        return [p for p in self.periods if analyst or p.is_open(today)]
+
     def for_year(self, year: int) -> list[Period]:
         return [p for p in self.periods if p.year == year]
 
@@ -108,12 +124,12 @@ class Calendar(BaseModel):
         return next((p for p in self.periods if p.kind == period.kind and p.year == period.year - 1), None)
 
 
-def _due(path: Path, where: str, text: str, year: int) -> date:
+def _day(path: Path, where: str, text: str, year: int, what: str = "hạn") -> date:
     try:
         day, month = (int(x) for x in text.split("/"))
         return date(year, month, day)
     except ValueError:
-        raise TemplateError(path, [(where, f"hạn {text!r} không phải ngày hợp lệ (dd/mm) của năm {year}")]) from None
+        raise TemplateError(path, [(where, f"{what} {text!r} không phải ngày hợp lệ (dd/mm) của năm {year}")]) from None
 
 
 def load_calendar(path: str | Path) -> Calendar:
@@ -133,10 +149,14 @@ def load_calendar(path: str | Path) -> Calendar:
         for entry in spec.each_year:
             fields = entry.model_dump() | over.get(entry.key, {})
             where = f"overrides.{year}.{entry.key}" if entry.key in over else f"each_year ({entry.key})"
+            due = _day(path, where + ".due", fields["due"], year)
+            opens = (_day(path, where + ".opens", fields["opens"], year, "ngày mở")
+                     if fields.get("opens") else date(year, 1, 1))
+            if opens > due:
+                raise TemplateError(path, [(where + ".opens", f"ngày mở {opens:%d/%m/%Y} sau hạn nộp {due:%d/%m/%Y}")])
             periods.append(Period(
                 id=f"{year}-{entry.key}", year=year, kind=entry.kind,
-                title=fields["title"].format(year=year), form=fields["form"],
-                due=_due(path, where + ".due", fields["due"], year),
+                title=fields["title"].format(year=year), form=fields["form"], due=due, opens=opens,
             ))
     periods.sort(key=lambda p: (p.due, p.id))
     return Calendar(periods=tuple(periods))

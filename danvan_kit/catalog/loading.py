@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -60,13 +61,17 @@ class Catalog:
         """The one compiled engine of a form version (shared by the page, the store and the import)."""
         return FormEngine.of(self.form(form_id, version))
 
-    def validator(self, form_id: str, version: int, data: Mapping[str, Any]) -> tuple[dict | None, list[Any]]:
-        """The store's server-side check: (clean data, []) or (None, FieldErrors naming each field)."""
+    def validator(self, form_id: str, version: int, data: Mapping[str, Any], *,
+                  today: date | None = None) -> tuple[dict | None, list[Any]]:
+        """The store's server-side check: (clean data, []) or (None, FieldErrors naming each field).
+
+        `today` is the store's own day (its clock), what a date bound `today` means.
+        """
         try:
             engine = self.engine(form_id, version)
         except KeyError:
             return None, [f"Không có biểu mẫu {form_id} phiên bản {version}."]
-        result = engine.validate(data)
+        result = engine.validate(data, today=today)
         return result.data, list(result.errors)
 
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections import ChainMap
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from datetime import date
 from typing import Any, Mapping
 
+from ..settings import today_vn
+from .bounds import date_bound_problem
 from .expressions import compile_expression
 from .numbers import format_number
 from .schema import FieldSpec, FormTemplate
@@ -156,17 +159,18 @@ class FormEngine:
         return FormState(effective, visible, section_visible, errors)
 
     def _check_value(self, f: FieldSpec, value: Any, key: str, context: Mapping[str, Any],
-                     functions: Mapping[str, Any], errors: list[FieldError],
+                     functions: Mapping[str, Any], errors: list[FieldError], today: date,
                      unreadable: frozenset = frozenset()) -> None:
         """Required, range, rows and constraint checks; a constraint naming a field that could not be
-        read (already reported) is skipped rather than reported a second time under another label."""
+        read (already reported) is skipped rather than reported a second time under another label.
+        `today` is the day a date bound `today` means."""
         if value is None:
             if f.required:
                 errors.append(FieldError(key, f.label, f.required_message or "chưa nhập — đây là mục bắt buộc"))
             return
         if f.is_number:
-            low = 0 if f.min is None else f.min
-            high = f.max if f.max is not None else f.max_score
+            low = 0 if f.number_min is None else f.number_min
+            high = f.number_max if f.number_max is not None else f.max_score
             if value < low:
                 errors.append(FieldError(key, f.label, "không được là số âm" if low == 0
                                          else f"không được nhỏ hơn {format_number(low)}"))
@@ -174,6 +178,12 @@ class FormEngine:
                 msg = (f"vượt điểm tối đa {format_number(high)}" if f.max_score is not None and f.max is None
                        else f"không được lớn hơn {format_number(high)}")
                 errors.append(FieldError(key, f.label, msg))
+        if f.type == "date" and (f.min is not None or f.max is not None):
+            out_of_range = date_bound_problem(
+                f.min if isinstance(f.min, str) else None, f.max if isinstance(f.max, str) else None, value, today,
+                lambda text: self._eval(text, context, functions))
+            if out_of_range:
+                errors.append(FieldError(key, f.label, out_of_range))
         if f.type == "repeat":
             if len(value) < f.min_rows:
                 errors.append(FieldError(key, f.label, f"cần ít nhất {f.min_rows} dòng"))
@@ -184,7 +194,7 @@ class FormEngine:
             errors.append(FieldError(key, f.label, f.constraint_message or f"không thỏa điều kiện «{f.constraint}»"))
 
     def _check_rows(self, f: FieldSpec, rows: list[dict], top: Mapping[str, Any], functions: Mapping[str, Any],
-                    errors: list[FieldError]) -> list[dict]:
+                    errors: list[FieldError], today: date) -> list[dict]:
         """Coerce and check each row; rows left entirely empty are dropped."""
         clean_rows: list[dict] = []
         for row in rows:
@@ -214,16 +224,20 @@ class FormEngine:
                     clean[sub.name] = None
                     continue
                 label = sub.model_copy(update={"label": f"{f.label}, dòng {i}: {sub.label}"})
-                self._check_value(label, clean.get(sub.name), key, context, functions, row_errors)
+                self._check_value(label, clean.get(sub.name), key, context, functions, row_errors, today)
             errors.extend(row_errors)
             clean_rows.append(clean)
         return clean_rows
 
-    def validate(self, raw: Mapping[str, Any], state: FormState | None = None) -> ValidationResult:
+    def validate(self, raw: Mapping[str, Any], state: FormState | None = None, *,
+                 today: date | None = None) -> ValidationResult:
         """Check everything; the clean dict holds every field (hidden ones as None).
 
-        `state` is `compute(raw)` when the caller already has it (the live form).
+        `state` is `compute(raw)` when the caller already has it (the live form); `today` is
+        the day date bounds written `today` mean (default: today in Vietnam; the store passes
+        its own clock's day).
         """
+        today = today or today_vn()
         state = state or self.compute(raw)
         errors = list(state.errors)
         failed = {e.field for e in errors}
@@ -234,19 +248,20 @@ class FormEngine:
                 continue
             value = state.values.get(f.name)
             if f.type == "repeat" and value is not None and state.visible[f.name]:
-                value = self._check_rows(f, raw[f.name], state.values, functions, errors) or None
+                value = self._check_rows(f, raw[f.name], state.values, functions, errors, today) or None
             data[f.name] = value
             if f.evidence:
                 data[f.evidence_name] = state.values.get(f.evidence_name)
             if state.visible[f.name] and f.name not in failed and not f.calculation:
-                self._check_value(f, value, f.name, state.values, functions, errors, frozenset(failed))
+                self._check_value(f, value, f.name, state.values, functions, errors, today, frozenset(failed))
         if errors:
             return ValidationResult(None, errors)
         return ValidationResult(data, [])
 
 
-def validate_submission(template: FormTemplate, raw: Mapping[str, Any]) -> ValidationResult:
+def validate_submission(template: FormTemplate, raw: Mapping[str, Any], *,
+                        today: date | None = None) -> ValidationResult:
     """Validate a submission against its template (see FormEngine.validate)."""
-    return FormEngine.of(template).validate(raw)
+    return FormEngine.of(template).validate(raw, today=today)
 
 

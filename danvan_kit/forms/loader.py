@@ -6,7 +6,9 @@ analyst who edits a template sees exactly what to fix (`danvan templates check`)
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
+from .bounds import check_bound_text
 from .expressions import ExpressionError, compile_expression
 from .schema import FIELD_TYPES, FieldSpec, FormTemplate, Scoring
 from .scoring import FORM_FUNCTIONS
@@ -90,7 +92,33 @@ def _check_cycles(calc_deps: dict[str, set[str]], problems: list[tuple[str, str]
         visit(name, [])
 
 
-def _check_field(f: FieldSpec, problems: list[tuple[str, str]], parent: FieldSpec | None = None) -> None:
+def _check_bounds(f: FieldSpec, problems: list[tuple[str, str]], w: Callable[[str], str],
+                  known: frozenset[str]) -> None:
+    """min/max: numbers for number fields; a day, `today` or an expression for date fields; nothing else."""
+    if f.min is None and f.max is None:
+        return
+    if f.type == "date":
+        for key, bound in (("min", f.min), ("max", f.max)):
+            if bound is None:
+                continue
+            problem = ("với trường ngày phải là ngày dd/mm/yyyy, 'today' hoặc một biểu thức"
+                       if not isinstance(bound, str) else check_bound_text(bound, known))
+            if problem:
+                problems.append((w(key), problem))
+        return
+    if f.type not in _NUMBER_TYPES:
+        problems.append((w("min/max"), f"min/max chỉ dùng cho số và ngày, không dùng cho kiểu '{f.type}'"))
+        return
+    for key, bound in (("min", f.min), ("max", f.max)):
+        if isinstance(bound, str):
+            problems.append((w(key), f"với trường số phải là một số (đang ghi {bound!r})"))
+    low, high = f.number_min, f.number_max
+    if low is not None and high is not None and low > high:
+        problems.append((w("min/max"), f"min ({low:g}) lớn hơn max ({high:g})"))
+
+
+def _check_field(f: FieldSpec, problems: list[tuple[str, str]], parent: FieldSpec | None = None,
+                 known: frozenset[str] = frozenset()) -> None:
     w = lambda key="": _where(f, key, parent)  # noqa: E731
     if f.type in ("select_one", "select_many"):
         if not f.choices:
@@ -112,15 +140,12 @@ def _check_field(f: FieldSpec, problems: list[tuple[str, str]], parent: FieldSpe
             for sub in f.fields:
                 if sub.type == "repeat":
                     problems.append((_where(sub, "type", f), "không lồng bảng nhiều dòng trong bảng nhiều dòng"))
-                _check_field(sub, problems, f)
+                _check_field(sub, problems, f, known | frozenset(names))
         if f.min_rows > f.max_rows:
             problems.append((w("min_rows"), "min_rows lớn hơn max_rows"))
     elif f.fields:
         problems.append((w("fields"), "chỉ kiểu 'repeat' mới có danh sách cột (fields)"))
-    if (f.min is not None or f.max is not None) and f.type not in _NUMBER_TYPES:
-        problems.append((w("min/max"), f"min/max chỉ dùng cho số, không dùng cho kiểu '{f.type}'"))
-    if f.min is not None and f.max is not None and f.min > f.max:
-        problems.append((w("min/max"), f"min ({f.min:g}) lớn hơn max ({f.max:g})"))
+    _check_bounds(f, problems, w, known)
     if f.max_score is not None:
         if f.type not in _NUMBER_TYPES:
             problems.append((w("max_score"), "chỉ trường số mới có điểm tối đa"))
@@ -191,8 +216,9 @@ def check_form(form: FormTemplate) -> list[tuple[str, str]]:
     section_names = [s.name for s in form.sections]
     for dup in sorted({n for n in section_names if section_names.count(n) > 1}):
         problems.append((f"phần '{dup}'", "tên phần bị trùng"))
+    top = frozenset(f.name for f in form.all_fields())
     for f in form.all_fields():
-        _check_field(f, problems)
+        _check_field(f, problems, known=top)
     _check_cycles(_check_expressions(form, problems), problems)
     _check_scoring(form, problems)
     return problems

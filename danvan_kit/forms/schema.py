@@ -7,9 +7,10 @@ template sets `min` explicitly (counts are the common case).
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 __all__ = ["FIELD_TYPES", "Choice", "FieldSpec", "Section", "ClassBand", "Scoring", "FormTemplate"]
 
@@ -49,8 +50,10 @@ class FieldSpec(_Strict):
     unit: str = ""                       # shown after a number box, e.g. "cuộc", "lượt"
     required: bool = False
     required_message: str | None = None
-    min: float | None = None             # numbers: smallest value (default 0)
-    max: float | None = None
+    # numbers: smallest / largest value (min defaults to 0); dates: a day (dd/mm/yyyy), `today`
+    # (today in Vietnam) or an expression, e.g. `max: today`, `min: ngay_bat_dau` (forms/bounds.py)
+    min: float | str | None = None
+    max: float | str | None = None
     max_length: int | None = Field(default=None, ge=1, le=1_000_000)
     constraint: str | None = None        # expression that must hold, e.g. "da_giai_quyet <= tiep_nhan"
     constraint_message: str | None = None
@@ -66,9 +69,25 @@ class FieldSpec(_Strict):
     accept: str | None = None            # file: e.g. ".pdf,.jpg,.png,.docx"
     max_size_mb: float = Field(default=1.0, gt=0, le=20)
 
+    @field_validator("min", "max", mode="before")
+    @classmethod
+    def _day_as_text(cls, value: Any) -> Any:
+        """YAML reads an unquoted 2026-01-01 as a date: keep it as the text a bound is written in."""
+        return value.strftime("%d/%m/%Y") if isinstance(value, date) else value
+
     @property
     def is_number(self) -> bool:
         return self.type in ("integer", "decimal")
+
+    @property
+    def number_min(self) -> float | None:
+        """`min` of a number field (None when unset or not a number: the loader reports that)."""
+        return self.min if isinstance(self.min, (int, float)) else None
+
+    @property
+    def number_max(self) -> float | None:
+        """`max` of a number field (None when unset or not a number: the loader reports that)."""
+        return self.max if isinstance(self.max, (int, float)) else None
 
     @property
     def evidence_name(self) -> str:

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from .numbers import format_number, parse_decimal, parse_integer
 from .schema import FieldSpec
-from .text import clean_text, format_date, parse_date, text_problem, to_nfc
+from .text import clean_text, format_date, parse_date, text_problem, to_nfc, unstorable_character
 
 __all__ = ["coerce_value", "display_value", "DEFAULT_MAX_LENGTH"]
 
@@ -50,10 +50,27 @@ def _coerce_file(f: FieldSpec, raw: Any) -> tuple[Any, str | None]:
     return out, None
 
 
+def _broken_text(raw: Any) -> str | None:
+    """A lone surrogate anywhere in a typed string (or a list of them, or a file's name), else None.
+
+    Checked before parsing: a message quoting what was typed could not be stored or logged either.
+    """
+    items = raw if isinstance(raw, (list, tuple)) else [raw]
+    for item in items:
+        text = item.get("name") if isinstance(item, Mapping) else item
+        problem = unstorable_character(text) if isinstance(text, str) else None
+        if problem:
+            return problem
+    return None
+
+
 def coerce_value(f: FieldSpec, raw: Any) -> tuple[Any, str | None]:
     """Parse one raw input for field `f`: (value, None) or (None, Vietnamese message)."""
     if _empty(raw) or f.type == "note":
         return None, None
+    broken = _broken_text(raw) if f.type != "repeat" else None
+    if broken:
+        return None, broken
     t = f.type
     if t in ("text", "long_text"):
         value = clean_text(str(raw), multiline=(t == "long_text"))

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..forms.engine import validate_submission
+from ..settings import local_date
+from ..store.reference import unopened_message
 from .problems import ImportProblem
 from .read import FilledWorkbook, read_workbook
 
@@ -188,7 +190,12 @@ def import_file(catalog: Any, store: Any, path: str | Path, *, actor: Any = None
     if identity:
         result.problems = identity
         return result
-    checked = validate_submission(meta.template, book.raw)
+    today = local_date(store.now())  # the store's day: opening and `max: today` as the store will check them
+    if not meta.period.is_open(today):
+        result.problems = [ImportProblem(book.name, unopened_message(meta.period.title, meta.period.opens, "nộp "
+                                         "báo cáo"), "meta", meta.cells.get("period_id"), "Mã kỳ báo cáo")]
+        return result
+    checked = validate_submission(meta.template, book.raw, today=today)
     result.problems = _in_sheet_order(book.problems + _engine_problems(book, checked.errors))
     if result.problems or checked.data is None:
         if not result.problems:  # pragma: no cover - the engine always explains a refusal

@@ -50,8 +50,8 @@ def cut(text: str, limit: int) -> str:
 
 def number_rule(f: FieldSpec) -> tuple[float, float | None, str]:
     """(low, high, Vietnamese rule) — the same bounds the engine checks."""
-    low = 0 if f.min is None else f.min
-    high = f.max if f.max is not None else f.max_score
+    low = 0 if f.number_min is None else f.number_min
+    high = f.number_max if f.number_max is not None else f.max_score
     what = "số nguyên" if f.type == "integer" else "số"
     rule = f"{what} từ {format_number(low)}" + (f" đến {format_number(high)}" if high is not None else " trở lên")
     if f.max_score is not None and f.max is None:

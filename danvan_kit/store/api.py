@@ -18,7 +18,7 @@ from .audit import Key, read_audit, record
 from .engine import READ_ONLY, dumps, make_engine, resolve_url, run_with_retry
 from .errors import AccessDenied, Refused, StaleRevision, StoreError, ValidationFailed
 from .migrate import upgrade
-from .reference import Reference, read_reference, upsert_reference
+from .reference import Reference, read_reference, unopened_message, upsert_reference
 from .review import ReviewMethods
 from .sessions import SessionMethods, within_working_day
 from .tables import accounts, sessions
@@ -34,9 +34,10 @@ from .types import (
 __all__ = ["Store", "MAX_DATA_BYTES", "model_number"]
 
 MAX_DATA_BYTES = 2 * 1024 * 1024
-# (form id, version, data) -> (clean data, []) or (None, errors); errors are str() able, and
-# carry `field` when they come from the form engine (catalog.Catalog.validator).
-Validator = Callable[[str, int, dict], "tuple[dict | None, list[Any]]"]
+# (form id, version, data, today=<the store's day>) -> (clean data, []) or (None, errors); errors are
+# str() able, and carry `field` when they come from the form engine (catalog.Catalog.validator).
+# `today` (keyword) is the store clock's date in Vietnam: what a template's `max: today` means.
+Validator = Callable[..., "tuple[dict | None, list[Any]]"]
 _ACTIONS_VI = {
     "save_draft": "lưu bản nháp", "submit": "nộp báo cáo", "latest": "xem báo cáo",
     "history": "xem lịch sử báo cáo", "items": "xem danh sách báo cáo", "review": "duyệt báo cáo",
@@ -208,7 +209,11 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
     def _key(self, unit_code: str, form_id: str, period_id: str, item: str | int) -> Key:
         return Key(unit_code, form_id, period_id, model_number(item))
 
-    def _check_key(self, conn: Connection, key: Key, template_version: int | None) -> StoreError | None:
+    def _check_key(self, conn: Connection, key: Key, template_version: int | None,
+                   who: Account | None = None, kind: str = "") -> StoreError | None:
+        """Why this write's unit, period or form is refused, or None. A write by `who` (of `kind`
+        "draft" or "submitted") before the period opens is refused, except an analyst's draft:
+        Phòng Nội vụ may prepare a period, but nothing is submitted (nor "on time") before it opens."""
         ref = self._reference(conn)
         for attempt in range(2):
             unit, period = ref.units.get(key.unit_code), ref.periods.get(key.period_id)
@@ -227,6 +232,10 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
             return StoreError(f"Kỳ {period.title} dùng mẫu {period.form_id!r}, không phải {key.form_id!r}")
         if not form_ok:
             return StoreError(f"Chưa nạp mẫu biểu {key.form_id!r} phiên bản {template_version}")
+        if who is not None and (who.role != "analyst" or kind == "submitted") \
+                and not period.is_open(local_date(self.now())):
+            return StoreError(unopened_message(period.title, period.opens,
+                                               "nộp báo cáo" if kind == "submitted" else "lưu nháp"))
         return None
 
     def _write_revision(self, actor: Account, action: str, key: Key, kind: str, data: dict[str, Any],
@@ -242,7 +251,7 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
                 record(conn, now, actor.login, action, "denied", key, detail=str(err))
                 return Refused(err)
             assert who is not None  # _allowed refuses a missing account
-            bad = self._check_key(conn, key, template_version)
+            bad = self._check_key(conn, key, template_version, who, kind)
             if bad is not None:
                 record(conn, now, actor.login, action, "invalid", key, detail=str(bad))
                 return Refused(bad)
@@ -325,7 +334,7 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
         if not attempt or len(attempt) > 100:
             raise ValidationFailed(["Thiếu mã lần gửi (attempt_id) hoặc mã dài quá 100 ký tự"])
         if self._validator is not None and isinstance(data, dict):
-            checked, errors = self._validator(form_id, int(template_version), data)
+            checked, errors = self._validator(form_id, int(template_version), data, today=local_date(self.now()))
             if checked is None:
                 fields = [e for e in errors if hasattr(e, "field")]
                 raise self._refuse(actor, "submit", ValidationFailed([str(e) for e in errors], fields), key,

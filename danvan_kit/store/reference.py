@@ -13,11 +13,11 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from ..forms.text import to_nfc
+from ..forms.text import format_date, to_nfc
 from .errors import StoreError
 from .tables import form_templates, periods, revisions, submissions, units
 
-__all__ = ["dialect_insert", "upsert_reference", "Reference", "read_reference", "form_tuple"]
+__all__ = ["dialect_insert", "upsert_reference", "Reference", "read_reference", "form_tuple", "unopened_message"]
 
 
 def dialect_insert(conn: Connection, table):
@@ -48,7 +48,7 @@ def upsert_reference(conn: Connection, organisation: Any, calendar: Any, forms: 
     conn.execute(update(units).where(units.c.code.not_in(codes)).values(active=False, updated_at=now))
     for period in calendar.periods:
         row = dict(id=period.id, year=period.year, kind=period.kind, title=to_nfc(period.title),
-                   form_id=period.form, due=period.due)
+                   form_id=period.form, due=period.due, opens=period.opens)
         stmt = dialect_insert(conn, periods).values(**row)
         conn.execute(stmt.on_conflict_do_update(index_elements=["id"],
                                                 set_={k: v for k, v in row.items() if k != "id"}))
@@ -82,6 +82,11 @@ def _upsert_form(conn: Connection, form_id: str, version: int, title: str, sourc
     conn.execute(form_templates.update().where(key).values(title=title, source_text=source, loaded_at=now))
 
 
+def unopened_message(title: str, opens: date, what: str) -> str:
+    """Why nothing can be `what` ("nộp báo cáo", "lưu nháp") for a period before it opens, in Vietnamese."""
+    return f"Kỳ «{title}» chưa mở: từ ngày {format_date(opens)} mới {what} được cho kỳ này."
+
+
 @dataclass(frozen=True)
 class UnitRef:
     code: str
@@ -96,6 +101,11 @@ class PeriodRef:
     title: str
     form_id: str
     due: date
+    opens: date  # units may not draft or submit before this day (catalog.calendar.Period.opens)
+
+    def is_open(self, today: date) -> bool:
+        """The same rule as catalog.calendar.Period.is_open, on the stored period."""
+        return today >= self.opens
 
 
 @dataclass(frozen=True)
@@ -109,8 +119,9 @@ def read_reference(conn: Connection) -> Reference:
     return Reference(
         units={r.code: UnitRef(r.code, r.name, r.reports, r.active)
                for r in conn.execute(select(units.c.code, units.c.name, units.c.reports, units.c.active))},
-        periods={r.id: PeriodRef(r.id, r.title, r.form_id, r.due)
-                 for r in conn.execute(select(periods.c.id, periods.c.title, periods.c.form_id, periods.c.due))},
+        periods={r.id: PeriodRef(r.id, r.title, r.form_id, r.due, r.opens or date(r.year, 1, 1))
+                 for r in conn.execute(select(periods.c.id, periods.c.title, periods.c.form_id, periods.c.due,
+                                              periods.c.opens, periods.c.year))},
         forms=frozenset((r.form_id, r.version)
                         for r in conn.execute(select(form_templates.c.form_id, form_templates.c.version))),
     )

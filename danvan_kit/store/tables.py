@@ -87,6 +87,7 @@ periods = Table(
     Column("title", String(300), nullable=False),
     Column("form_id", String(64), nullable=False),
     Column("due", Date, nullable=False),
+    Column("opens", Date, nullable=True),  # NULL (loaded before 0004): 01/01 of `year`
 )
 
 form_templates = Table(

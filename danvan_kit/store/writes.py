@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, Row
 
-from ..forms.text import to_nfc_deep
+from ..forms.text import to_nfc_deep, unstorable_in
 from .audit import Key
 from .engine import RetryTransaction, dumps
 from .reference import dialect_insert
@@ -129,6 +129,9 @@ def prepare_data(data: Any, max_bytes: int) -> tuple[dict[str, Any], str | None]
     """NFC, JSON-safe, under the size limit: the data exactly as it will be read back, or a problem."""
     if not isinstance(data, dict):
         return {}, "Dữ liệu báo cáo phải là một bảng khóa: giá trị (dict)"
+    broken = unstorable_in(data)  # a draft is not checked by the form: say which field, not "lỗi hệ thống"
+    if broken:
+        return {}, f"Trường «{broken[0]}»: {broken[1]}"
     try:
         text = dumps(to_nfc_deep(data))
     except (TypeError, ValueError) as exc:

@@ -98,7 +98,7 @@ def _report(rng: random.Random, unit: Any, year: int, half: bool) -> dict[str, A
 
 def _self_assessment(rng: random.Random, form: Any, unit: Any) -> dict[str, Any]:
     level = rng.uniform(0.45, 1.0)
-    data: dict[str, Any] = {"co_vi_pham_nghiem_trong": False, "nguoi_lap": "Trần Văn Bình", "ngay_lap": "05/11/2026",
+    data: dict[str, Any] = {"co_vi_pham_nghiem_trong": False, "nguoi_lap": "Trần Văn Bình", "ngay_lap": "02/11/2026",
                             "nhan_xet": f"{unit.name} hoàn thành nhiệm vụ."}
     for f in form.score_fields():
         data[f.name] = round(min(f.max_score, max(0, f.max_score * rng.uniform(level - 0.15, level + 0.1))) * 2) / 2
@@ -172,6 +172,7 @@ def fill_store(catalog: Any, data_dir: Path, seed: int = 33) -> Filled:
                     else due - timedelta(days=rng.randint(0, 12)))
             clock.at(when.year, when.month, when.day, 8 + i % 9, 5 * (i % 12))
             data = _report(rng, unit, 2026, half)
+            data["ngay_bao_cao"] = when.strftime("%d/%m/%Y")  # a report is dated on or before the day it is sent
             if period == "2026-6t" and not filled.formula_unit:
                 data["ton_tai_han_che"] = FORMULA_TEXT
                 data["de_xuat_kien_nghi"] = PLUS_TEXT

@@ -15,6 +15,7 @@ from danvan_kit.store.accounts import hash_passcode
 from danvan_kit.store.audit import record
 from danvan_kit.store.engine import make_engine
 from danvan_kit.store.migrate import current_revision, downgrade, head_revision, upgrade
+from danvan_kit.store.reference import read_reference
 from danvan_kit.store.tables import login_attempts, metadata, sessions
 
 
@@ -31,7 +32,7 @@ def test_migrating_twice_changes_nothing(db_url):
     with Store.open(db_url) as store:
         store.migrate()
         store.migrate()
-        assert current_revision(store.engine) == head_revision() == "0003"
+        assert current_revision(store.engine) == head_revision() == "0004"
 
 
 def test_downgrading_0003_drops_sessions_and_attempts_keeps_the_audit_log_and_upgrades_again(db_url):
@@ -59,6 +60,28 @@ def test_downgrading_0003_drops_sessions_and_attempts_keeps_the_audit_log_and_up
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_downgrading_0004_drops_the_opening_day_and_upgrading_reads_old_periods_as_open_from_new_year(
+        db_url, organisation, calendar):
+    with Store.open(db_url) as store:
+        store.migrate()
+        store.load_reference(organisation, calendar, [])
+    engine = make_engine(db_url)
+    downgrade(engine, "0003")
+    assert current_revision(engine) == "0003"
+    assert "opens" not in {c["name"] for c in inspect(engine).get_columns("periods")}
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM periods")).scalar_one() == len(calendar.periods)
+    upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        assert conn.execute(text("SELECT count(*) FROM periods WHERE opens IS NULL")).scalar_one() == len(
+            calendar.periods)
+        ref = read_reference(conn)
+    engine.dispose()
+    assert diff == []
+    assert ref.periods["2027-nam"].opens == date(2027, 1, 1)    # a period loaded before 0004 opens on 01/01
 
 
 def _fill_first_schema(engine) -> None:

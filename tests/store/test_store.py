@@ -5,7 +5,7 @@ Runs on SQLite and on PostgreSQL (see conftest.py).
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -216,8 +216,8 @@ def test_text_arriving_decomposed_is_stored_composed(store, unit_a, db_url):
 def test_the_validator_checks_submits_but_not_drafts(db_url, clock, organisation, calendar, unit_a_login="xa-an-phu"):
     seen = []
 
-    def validator(form_id, version, data):
-        seen.append((form_id, version))
+    def validator(form_id, version, data, *, today):
+        seen.append((form_id, version, today))
         if "so_cuoc" not in data:
             return None, ["Thiếu số cuộc tuyên truyền"]
         return {"so_cuoc": int(data["so_cuoc"])}, []
@@ -233,7 +233,7 @@ def test_the_validator_checks_submits_but_not_drafts(db_url, clock, organisation
         done = store.submit(unit, "XA-AN-PHU", FORM, PERIOD, {"so_cuoc": "12"}, template_version=1,
                             attempt_id="v2")
         assert done.revision.data == {"so_cuoc": 12}
-        assert seen == [(FORM, 1), (FORM, 1)]
+        assert seen == [(FORM, 1, date(2026, 4, 20)), (FORM, 1, date(2026, 4, 20))]   # the store's own day
         audit = store.audit(store.system_actor(), 2)
         assert [(e.action, e.outcome) for e in audit] == [("submit", "ok"), ("submit", "invalid")]
 
