@@ -21,7 +21,7 @@ import json
 import shutil
 import time
 
-from voila_kit import Server, workspace
+from _voila_kit import Server, workspace
 
 NOTEBOOKS = ["bao_cao.ipynb", "tu_cham_diem.ipynb", "dan_van_kheo.ipynb", "trang_chu.ipynb"]
 

@@ -13,20 +13,14 @@ are against the floor measured in the same run.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
-from pathlib import Path
+from functools import partial
 
 import nbformat
+from _voila_kit import Server, workspace
 
-ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
 PAGES = ["floor.ipynb", "trang_chu.ipynb", "bao_cao.ipynb", "tu_cham_diem.ipynb", "dan_van_kheo.ipynb"]
@@ -34,31 +28,11 @@ FIRST_FIELD = {"trang_chu.ipynb": ".dv-home-page", "bao_cao.ipynb": ".dv-field-n
                "tu_cham_diem.ipynb": ".dv-field-tc_1_1 input", "dan_van_kheo.ipynb": ".dv-field-ten_mo_hinh input"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def load(browser, base: str, notebook: str, settle=lambda: None) -> tuple[float, float | None, int]:
+    """(logged-in page ready, login click -> ready, bytes of the logged-in load) for one notebook.
 
-
-def start(work: Path, data: Path, preheat: bool) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = dict(os.environ, DANVAN_DATA_DIR=str(data), JUPYTER_CONFIG_PATH="", DANVAN_TEMPLATES=str(ROOT / "templates"))
-    cmd = [sys.executable, "-m", "voila", str(work / "notebooks"), f"--port={port}", "--no-browser",
-           "--Voila.ip=127.0.0.1", f"--VoilaConfiguration.preheat_kernel={preheat}"]
-    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"{base}/login", timeout=30).read()
-            break
-        except OSError:
-            time.sleep(0.5)
-    time.sleep(8 if preheat else 1)  # let every pool fill
-    return proc, base
-
-
-def load(browser, base: str, notebook: str) -> tuple[float, float | None, int]:
-    """(logged-in page ready, login click -> ready, bytes of the logged-in load) for one notebook."""
+    `settle()` runs between the login load and the timed one (the preheated run waits for the pool).
+    """
     ready_on = FIRST_FIELD.get(notebook, ".widget-slider")
     context = browser.new_context()
     page = context.new_page()
@@ -70,6 +44,7 @@ def load(browser, base: str, notebook: str) -> tuple[float, float | None, int]:
     page.locator(ready_on).first.wait_for(timeout=120_000)
     form = time.perf_counter() - t1
     page.wait_for_load_state("networkidle")
+    settle()
     sizes: list[int] = []
 
     def count(request) -> None:
@@ -90,36 +65,39 @@ def load(browser, base: str, notebook: str) -> tuple[float, float | None, int]:
     return ready, (None if notebook == "floor.ipynb" else form), sum(sizes)
 
 
+def pool_full(server: Server, kernels: int) -> None:
+    """Wait until the server runs `kernels` kernels: the pages' own, and every pool full again."""
+    server.wait_for_kernels(kernels, "the pool to refill")
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="dv-bench-"))
-    shutil.copytree(ROOT / "notebooks", work / "notebooks")
-    shutil.copy(ROOT / "voila.json", work / "voila.json")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider(description='floor')")]
-    nbformat.write(nb, work / "notebooks" / "floor.ipynb")
-    data = work / "data"
-    subprocess.run([sys.executable, "-m", "danvan_kit", "init", "--demo", "--data-dir", str(data)],
-                   check=True, capture_output=True)
+    work = workspace({"floor.ipynb": nb})
     results: dict[tuple[str, str], list[tuple[float, float | None, int]]] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
         for mode, preheat in (("cold", False), ("preheated", True)):
-            proc, base = start(work, data, preheat)
+            # no culling during the run, so the kernel count tells when a pool is full again
+            server = Server(work, preheat, "--MappingKernelManager.cull_idle_timeout=0")
             try:
-                load(browser, base, "floor.ipynb")  # warm the browser cache of Voilà's static files
+                load(browser, server.base, "floor.ipynb")  # warm the browser cache of Voilà's static files
                 for _ in range(args.runs):
                     for notebook in PAGES:
-                        results.setdefault((mode, notebook), []).append(load(browser, base, notebook))
+                        # each load starts from full pools, as a unit's first visit of the day does
+                        before = len(server.kernels())
+                        settle = partial(pool_full, server, before + 1) if preheat else (lambda: None)
+                        results.setdefault((mode, notebook), []).append(
+                            load(browser, server.base, notebook, settle))
                         if preheat:
-                            time.sleep(8)  # the pool refills (two loads per page) before the next load
+                            pool_full(server, before + 2)
             finally:
-                proc.terminate()
-                proc.wait(timeout=30)
+                server.stop()
         browser.close()
     print(f"median of {args.runs} loads; ratios against the one-widget notebook in the same mode\n")
     print(f"{'mode':10} {'page':20} {'page ready s':>12} {'× floor':>8} {'form ready s':>13} {'kB':>8}")
