@@ -107,6 +107,17 @@ class Server:
                 return 0
         return rss(psutil.Process(self.proc.pid)) / 2**20, sum(rss(k) for k in self.kernels()) / 2**20
 
+    def wait_for_settled_memory(self, timeout: float = 180) -> None:
+        """Wait until the kernels stop growing (a preheated kernel runs its notebook after it starts)."""
+        last = [-1.0]
+
+        def settled() -> bool:
+            now = self.rss_mb()[1]
+            steady = abs(now - last[0]) <= 0.01 * max(now, 1.0)
+            last[0] = now
+            return steady
+        wait_until(settled, timeout, "the kernels' memory to settle", interval=3)
+
     def log_in(self, login: str = "xa-an-phu", passcode: str = "demo123") -> urllib.request.OpenerDirector:
         """An opener holding a session cookie, after posting the login form."""
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))

@@ -39,18 +39,21 @@ def main() -> None:
     server = Server(work, True, f"--MappingKernelManager.cull_idle_timeout={idle}",
                     f"--MappingKernelManager.cull_interval={interval}")
     try:
+        server.wait_for_settled_memory()
         base_voila, base_kernels = server.rss_mb()
-        opener = server.log_in()
         started = time.monotonic()
-        for n in range(args.pages):
+        opener = server.log_in()  # the login lands on the home page: the first abandoned page
+        for n in range(args.pages - 1):
             notebook = NOTEBOOKS[n % len(NOTEBOOKS)]
             opener.open(f"{server.base}/voila/render/{notebook}?ky=2026-6t", timeout=180).read()
         opened = time.monotonic()
         server.wait_for_kernels(server.pooled + args.pages, "the pools to refill after the page loads")
+        server.wait_for_settled_memory()
         full_voila, full_kernels = server.rss_mb()
         server.wait_for_kernels(server.pooled, "the culler to reclaim the abandoned pages",
                                 timeout=idle + 3 * interval + 120)
         reclaimed_after = time.monotonic() - opened
+        server.wait_for_settled_memory()
         end_voila, end_kernels = server.rss_mb()
     finally:
         server.stop()

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 __all__ = ["VN_TZ", "local_date", "today_vn", "data_dir", "output_dir", "templates_root", "PROJECT_ROOT",
-           "ENV_NAMES", "PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "private_dir", "file_mode_in",
+           "ENV_NAMES", "PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "private_dir", "file_mode_in", "fsync_dir",
            "session_idle_minutes", "SESSION_HOURS", "SESSION_IDLE_MINUTES", "SESSION_TOUCH_SECONDS",
            "LOGIN_WINDOW_MINUTES", "LOGIN_FREE_FAILURES", "LOGIN_MAX_WAIT_SECONDS", "LOGIN_LOCK_AFTER",
            "CLIENT_LOCK_AFTER", "LOCKOUT_MINUTES"]
@@ -93,6 +93,20 @@ def private_dir(path: Path, like: Path | None = None) -> Path:
             return path
         os.chmod(path, mode)  # mkdir's mode passes through the umask; a shared mode of `like` must not
     return path
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries to disk, so a file renamed into it survives a power cut."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # Windows cannot open a folder; os.replace is enough there
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def file_mode_in(folder: Path) -> int:

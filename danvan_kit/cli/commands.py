@@ -113,9 +113,12 @@ def _read_passcode(from_stdin: bool) -> str:
               help="unit: staff of one unit (own data only); analyst: Phòng Nội vụ (everything).")
 @click.option("--unit", "unit_code", metavar="CODE", help="Unit code for a unit account, e.g. XA-AN-PHU.")
 @click.option("--name", "display_name", default="", help="Display name.")
-@click.option("--hub-user", metavar="NAME", help="JupyterHub user name that logs in as this account.")
+@click.option("--hub-user", metavar="NAME",
+              help="JupyterHub user name of this account (kept for a hub login; today every login is at "
+                   "the app's own page, with a passcode).")
 @click.option("--passcode-stdin", is_flag=True, help="Read the passcode from standard input instead of a prompt.")
-@click.option("--no-passcode", is_flag=True, help="Create without a passcode (only --hub-user can use it).")
+@click.option("--no-passcode", is_flag=True,
+              help="Create without a passcode: the account cannot log in until `danvan users reset` gives it one.")
 def users_create(db_url: str | None, data_dir: str | None, login: str, role: str, unit_code: str | None,
                  display_name: str, hub_user: str | None, passcode_stdin: bool, no_passcode: bool) -> None:
     """Create an account; the passcode is asked twice (or read from stdin) and stored only as a hash.

@@ -20,7 +20,7 @@ from typing import Callable
 
 from filelock import FileLock
 
-from ..settings import PRIVATE_FILE_MODE, file_mode_in, private_dir
+from ..settings import PRIVATE_FILE_MODE, file_mode_in, fsync_dir, private_dir
 
 __all__ = ["ExportReport", "publish", "export_lock", "write_atomic", "os_error_in", "sweep_temp_files", "retry_stale",
            "VERSIONS_DIR", "NOTE_FILE", "KEEP_VERSIONS"]
@@ -57,18 +57,6 @@ def export_lock(out_dir: Path, timeout: float = 600) -> FileLock:
     private_dir(out_dir)
     return FileLock(str(out_dir / LOCK_FILE), timeout=timeout, mode=PRIVATE_FILE_MODE)
 
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # Windows cannot open a folder; os.replace is enough there
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _temp_path(folder: Path, name: str) -> Path:
@@ -114,7 +102,7 @@ def write_atomic(target: Path, write: Callable[[Path], object]) -> None:
         if cause is not None and cause.filename != str(target):
             raise OSError(cause.errno, cause.strerror, str(target)) from exc
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 def sweep_temp_files(out_dir: Path) -> list[Path]:

@@ -341,22 +341,10 @@ def make_backup(url: str, folder: Path, templates_dir: Path | None = None, *, ke
         }
         _write_archive(tmp, staging, manifest)
         final = _link_new(tmp, folder, moment)
-        _sync_dir(folder)
+        settings.fsync_dir(folder)
     finally:
         tmp.unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
     removed = prune_backups(folder, keep, protect=[final]) if keep is not None else []
     return BackupResult(final, final.stat().st_size, manifest, removed)
 
-
-def _sync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
