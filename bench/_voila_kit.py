@@ -77,6 +77,7 @@ class Server:
         wait_until(self._answers, 120, "the login page")
         self.pooled = pool_size(work, preheat)
         self.wait_for_kernels(self.pooled, "the kernel pools to fill")
+        self.wait_for_settled_memory()  # and every pooled kernel has run its notebook
 
     def _answers(self) -> bool:
         try:

@@ -16,7 +16,6 @@ import argparse
 import shutil
 import statistics
 import time
-from functools import partial
 
 import nbformat
 from _voila_kit import Server, workspace
@@ -65,11 +64,6 @@ def load(browser, base: str, notebook: str, settle=lambda: None) -> tuple[float,
     return ready, (None if notebook == "floor.ipynb" else form), sum(sizes)
 
 
-def pool_full(server: Server, kernels: int) -> None:
-    """Wait until the server runs `kernels` kernels: the pages' own, and every pool full again."""
-    server.wait_for_kernels(kernels, "the pool to refill")
-
-
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -83,19 +77,17 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
         for mode, preheat in (("cold", False), ("preheated", True)):
-            # no culling during the run, so the kernel count tells when a pool is full again
-            server = Server(work, preheat, "--MappingKernelManager.cull_idle_timeout=0")
+            server = Server(work, preheat)  # returns once every pool holds its kernels
             try:
                 load(browser, server.base, "floor.ipynb")  # warm the browser cache of Voilà's static files
                 for _ in range(args.runs):
                     for notebook in PAGES:
                         # each load starts from full pools, as a unit's first visit of the day does
-                        before = len(server.kernels())
-                        settle = partial(pool_full, server, before + 1) if preheat else (lambda: None)
+                        # a refilled pool kernel has run its notebook once the kernels' memory settles
+                        settle = server.wait_for_settled_memory if preheat else (lambda: None)
                         results.setdefault((mode, notebook), []).append(
                             load(browser, server.base, notebook, settle))
-                        if preheat:
-                            pool_full(server, before + 2)
+                        settle()
             finally:
                 server.stop()
         browser.close()

@@ -98,7 +98,7 @@ class FormPage(w.VBox):
         nav = w.HTML(app.nav(account))
         downloads = w.HBox([self.download_button, self.download_link])
         super().__init__([nav, self.period_pick, self.unit_pick, self.item_pick, self.header, downloads,
-                          self.stale, self.body, self.saved_at])
+                          self.body, self.stale, self.saved_at])
         self.add_class("dv-form-page")
         self._quiet = False  # True while the pickers are updated from code
         self._refresh_items()

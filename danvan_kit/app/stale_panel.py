@@ -19,6 +19,10 @@ from ..markup import esc
 __all__ = ["StalePanel", "typed_differences"]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Kept in view at the bottom of the window wherever the person is in a long form; a long
+# list of typed text scrolls inside the panel instead of covering the form.
+_CSS = ("<style>.dv-stale { position: sticky; bottom: 0; z-index: 5; background: #fffdf5; "
+        "max-height: 40vh; overflow-y: auto; box-shadow: 0 -2px 6px rgba(0,0,0,.15); }</style>")
 _BOX = "background:#fff4ce;border:1px solid #c77700;padding:6px 10px;border-radius:4px;margin:0.4em 0"
 
 
@@ -67,7 +71,8 @@ class StalePanel(w.VBox):
         self.reload_button.add_class("dv-reload-latest")
         self.reload_button.on_click(lambda _b: reload())
         self.typed = w.HTML()
-        super().__init__([self.message, self.reload_button, self.typed], layout=w.Layout(display="none"))
+        super().__init__([w.HTML(_CSS), self.message, self.reload_button, self.typed],
+                         layout=w.Layout(display="none"))
         self.add_class("dv-stale")
         self.shown = False  # while True the page does not autosave (every save would be refused)
 

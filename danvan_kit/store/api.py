@@ -361,7 +361,7 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
                 record(conn, now, actor.login, "new_item", "denied", key, detail=str(err))
                 return Refused(err)
             assert who is not None  # _allowed refuses a missing account
-            bad = self._check_key(conn, key, None)
+            bad = self._check_key(conn, key, None, who, "draft")  # nothing allocated before the period opens
             if bad is not None:
                 record(conn, now, who.login, "new_item", "invalid", key, detail=str(bad))
                 return Refused(bad)
