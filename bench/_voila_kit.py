@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -82,6 +83,8 @@ class Server:
     def _answers(self) -> bool:
         try:
             urllib.request.urlopen(f"{self.base}/login", timeout=30).read()
+            return True
+        except urllib.error.HTTPError:  # a server without our login page answers too
             return True
         except OSError:
             return False

@@ -5,8 +5,10 @@ as configured in voila.json — over a copy of notebooks/ plus a one-slider
 notebook, and drives real Chromium. For each page it measures:
   page ready   navigation -> the first input can be typed into (login box; the slider for the floor)
   form ready   login click -> the form's first field can be typed into
-and the bytes transferred for one page load. Medians of --runs loads; ratios
-are against the floor measured in the same run.
+and the bytes transferred for one logged-in page load (browser cache warm).
+Medians of --runs loads; ratios are against the floor measured in the same
+run. The floor is also loaded from a server without the door (Voilà's default,
+no login), so the login's own cost on a page load is a ratio of the same run.
 
     .venv/bin/python bench/form_load.py [--runs 3]
 """
@@ -23,8 +25,25 @@ from _voila_kit import Server, workspace
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
 PAGES = ["floor.ipynb", "trang_chu.ipynb", "bao_cao.ipynb", "tu_cham_diem.ipynb", "dan_van_kheo.ipynb"]
+NO_DOOR = "jupyter_server.auth.identity.PasswordIdentityProvider"  # Voilà's default: no login at all
 FIRST_FIELD = {"trang_chu.ipynb": ".dv-home-page", "bao_cao.ipynb": ".dv-field-ngay_bao_cao input",
                "tu_cham_diem.ipynb": ".dv-field-tc_1_1 input", "dan_van_kheo.ipynb": ".dv-field-ten_mo_hinh input"}
+
+
+def load_open(browser, base: str, settle=lambda: None) -> tuple[float, None, int]:
+    """The floor on a server with no door (Voilà's default: anyone may load a page), as before the login."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base}/voila/render/floor.ipynb")
+    page.locator(".widget-slider").first.wait_for(timeout=120_000)
+    page.wait_for_load_state("networkidle")
+    settle()
+    t0 = time.perf_counter()
+    page.goto(f"{base}/voila/render/floor.ipynb")
+    page.locator(".widget-slider").first.wait_for(timeout=120_000)
+    ready = time.perf_counter() - t0
+    context.close()
+    return ready, None, 0
 
 
 def load(browser, base: str, notebook: str, settle=lambda: None) -> tuple[float, float | None, int]:
@@ -77,6 +96,15 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
         for mode, preheat in (("cold", False), ("preheated", True)):
+            # the floor once more on a server without the door: what the login costs a page load
+            server = Server(work, preheat, f"--Voila.identity_provider_class={NO_DOOR}")
+            try:
+                settle = server.wait_for_settled_memory if preheat else (lambda: None)
+                for _ in range(args.runs):
+                    results.setdefault((mode, "no door"), []).append(load_open(browser, server.base, settle))
+                    settle()
+            finally:
+                server.stop()
             server = Server(work, preheat)  # returns once every pool holds its kernels
             try:
                 load(browser, server.base, "floor.ipynb")  # warm the browser cache of Voilà's static files
@@ -102,6 +130,9 @@ def main() -> None:
             form = f"{statistics.median(forms):13.2f}" if forms else f"{'—':>13}"
             kb = statistics.median(r[2] for r in rows) / 1024
             print(f"{mode:10} {notebook:20} {ready:12.2f} {ready / floor:8.2f} {form} {kb:8.0f}")
+        open_floor = statistics.median(r[0] for r in results[(mode, "no door")])
+        print(f"{mode:10} {'floor, no door':20} {open_floor:12.2f} {open_floor / floor:8.2f} "
+              f"{'—':>13} {'—':>8}   (the door costs a page load {floor / open_floor:.2f}×)")
     shutil.rmtree(work, ignore_errors=True)
 
 
