@@ -18,16 +18,18 @@ def login(app, who, passcode):
 DVK = ("XA-AN-PHU", "dan-van-kheo", "2026-dvk")
 
 
-def _open(app, account, item="1"):
-    return FormPage(app, account, "dan-van-kheo", {"ky": "2026-dvk", "mh": item})
-
-
-def test_a_second_window_saving_over_a_newer_draft_is_refused_and_nothing_is_lost(app):
+def _two_windows_on_model_1(app):
+    """(account, window A, window B): model 1 registered as a draft, then opened in two windows."""
     account, _ = login(app, "xa-an-phu", "an-phu-2026")
     first = FormPage(app, account, "dan-van-kheo", {"ky": "2026-dvk"})
     fill(first.view, MODEL_INPUT)
     first.save_draft()
-    window_a, window_b = _open(app, account), _open(app, account)
+    windows = [FormPage(app, account, "dan-van-kheo", {"ky": "2026-dvk", "mh": "1"}) for _ in range(2)]
+    return account, *windows
+
+
+def test_a_second_window_saving_over_a_newer_draft_is_refused_and_nothing_is_lost(app):
+    account, window_a, window_b = _two_windows_on_model_1(app)
 
     window_a.view.controls["muc_tieu"].input.value = "Mục tiêu mới của cửa sổ A"
     window_a.save_draft()
@@ -61,11 +63,7 @@ def test_a_second_window_saving_over_a_newer_draft_is_refused_and_nothing_is_los
 
 
 def test_a_stale_submit_is_refused_and_the_other_windows_submission_stays(app):
-    account, _ = login(app, "xa-an-phu", "an-phu-2026")
-    first = FormPage(app, account, "dan-van-kheo", {"ky": "2026-dvk"})
-    fill(first.view, MODEL_INPUT)
-    first.save_draft()
-    window_a, window_b = _open(app, account), _open(app, account)
+    account, window_a, window_b = _two_windows_on_model_1(app)
     window_a.view.submit()
     assert "Đã nộp thành công" in window_a.view.status.value
 
