@@ -7,10 +7,13 @@ and `danvan import` still re-checks everything with the engine.
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
+from ..forms.bounds import TODAY, parse_bound
 from ..forms.numbers import format_number
 from ..forms.schema import FieldSpec
+from ..forms.text import format_date
 from ..forms.values import DEFAULT_MAX_LENGTH
 
 __all__ = ["YES", "NO", "FORMATS", "INPUT_FORMAT", "cut", "data_validation"]
@@ -63,6 +66,19 @@ _TITLES = {"integer": "Số nguyên", "decimal": "Số", "date": "Ngày (dd/mm/y
            "long_text": "Văn bản", "yes_no": "Có hoặc Không", "select_one": "Chọn trong danh sách"}
 
 
+def date_bounds_text(f: FieldSpec) -> str:
+    """The hint's words for a date field's `min`/`max` when they are a day or `today` (the import checks all)."""
+    parts = []
+    for bound, word in ((f.min, "không trước"), (f.max, "không sau")):
+        if isinstance(bound, str):
+            day = parse_bound(bound)
+            if day == TODAY:
+                parts.append(f"{word} hôm nay")
+            elif isinstance(day, date):
+                parts.append(f"{word} {format_date(day)}")
+    return f"; {', '.join(parts)}" if parts else ""
+
+
 def data_validation(f: FieldSpec, list_source: str | None) -> tuple[dict[str, Any] | None, str]:
     """Excel data validation for an input cell of `f`, and a short rule text for the hint column."""
     t = f.type
@@ -81,7 +97,7 @@ def data_validation(f: FieldSpec, list_source: str | None) -> tuple[dict[str, An
         rule = rule[0].upper() + rule[1:]
     elif t == "date":
         dv = {"validate": "length", "criteria": "between", "minimum": 8, "maximum": 10}
-        rule = "Ngày dạng dd/mm/yyyy, ví dụ 28/04/2026"
+        rule = "Ngày dạng dd/mm/yyyy, ví dụ 28/04/2026" + date_bounds_text(f)
     elif t in ("text", "long_text"):
         limit = f.max_length or DEFAULT_MAX_LENGTH[t]
         dv = {"validate": "length", "criteria": "<=", "value": min(limit, 32_767)}

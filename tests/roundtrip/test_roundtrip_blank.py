@@ -91,7 +91,9 @@ def test_dates_text_lengths_and_yes_no_are_validated(report_sheet):
     ws, at = report_sheet
     day = _validation(ws, f"C{at['ngay_bao_cao']}")  # text, so no regional setting turns 05/04 into 4 May
     assert (day.type, day.formula1, day.formula2, day.promptTitle) == ("textLength", "8", "10", "Ngày (dd/mm/yyyy)")
-    assert day.prompt == "Ngày dạng dd/mm/yyyy, ví dụ 28/04/2026. Dạng dd/mm/yyyy, ví dụ 28/04/2026"
+    assert day.prompt == ("Ngày dạng dd/mm/yyyy, ví dụ 28/04/2026; không sau hôm nay. "  # the form's max: today
+                          "Dạng dd/mm/yyyy, ví dụ 28/04/2026")
+    assert day.error == "«Ngày báo cáo»: ngày dạng dd/mm/yyyy, ví dụ 28/04/2026; không sau hôm nay."
     assert ws.cell(at["ngay_bao_cao"], 3).number_format == "@"
     length = _validation(ws, f"C{at['so_ky_hieu']}")
     assert (length.type, length.operator, length.formula1) == ("textLength", "lessThanOrEqual", "60")
