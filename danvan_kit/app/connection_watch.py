@@ -3,10 +3,12 @@
 Once a page's kernel or server is gone, no Python runs for it, so the warning
 is a small script in the page itself: every few seconds it asks the server
 about the page's own kernel (`api/kernels/<id>`, the id Voilà puts in the
-page's config). When the answer fails, or the kernel is gone, or the login has
-ended, a banner says so in Vietnamese, with the time of the last saved draft
-(the page keeps it in an element of class `dv-last-saved`) and what to do.
-The script holds no stored text: it only reads that element's text.
+page's config). When the answer fails, the kernel is gone (culled, or dead:
+voila.json sets `KernelRestarter.restart_limit` to 0, since a restarted kernel
+would hold none of the page), or the login has ended, a banner says so in
+Vietnamese, with the time of the last saved draft (the page keeps it in an
+element of class `dv-last-saved`) and what to do. The script holds no stored
+text: it only reads that element's text.
 """
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ __all__ = ["WATCH_SECONDS", "watch_script", "watch_connection"]
 
 WATCH_SECONDS = 8
 
-LOST = ("Mất kết nối với máy chủ: những gì gõ từ lúc này sẽ không được lưu. ")
+LOST = "Mất kết nối với máy chủ: những gì gõ từ lúc này sẽ không được lưu. "
+STOPPED = ("Trang này đã ngừng hoạt động (để quá lâu không dùng hoặc gặp sự cố): những gì gõ từ lúc này "
+           "sẽ không được lưu. ")
 ENDED = ("Phiên đăng nhập đã kết thúc (đã đăng xuất, đổi mật khẩu hoặc hết giờ làm việc): "
          "những gì gõ từ lúc này sẽ không được lưu. ")
 SAVED = "Bản nháp lưu lần cuối lúc {at} vẫn an toàn trên máy chủ. "
@@ -34,7 +38,7 @@ _SCRIPT = """<script>
   if (!page.kernelId) { return; }
   var url = (page.baseUrl || "/") + "api/kernels/" + encodeURIComponent(page.kernelId);
   var text = %(text)s;
-  function banner(ended) {
+  function banner(kind) {
     var box = document.getElementById("dv-connection-lost");
     if (!box) {
       box = document.createElement("div");
@@ -46,8 +50,8 @@ _SCRIPT = """<script>
     }
     var saved = document.querySelector(".dv-last-saved");
     var at = saved ? saved.textContent.trim() : "";
-    box.textContent = (ended ? text.ended : text.lost) +
-      (at ? text.saved.replace("{at}", at) : text.nothing) + (ended ? text.login : text.reload);
+    box.textContent = text[kind] + (at ? text.saved.replace("{at}", at) : text.nothing) +
+      (kind === "ended" ? text.login : text.reload);
   }
   function clear() {
     var box = document.getElementById("dv-connection-lost");
@@ -55,10 +59,11 @@ _SCRIPT = """<script>
   }
   function check() {
     fetch(url, {credentials: "same-origin", cache: "no-store", redirect: "manual"}).then(function (r) {
-      if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403) { banner(true); }
-      else if (!r.ok) { banner(false); }
+      if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403) { banner("ended"); }
+      else if (r.status === 404) { banner("stopped"); }
+      else if (!r.ok) { banner("lost"); }
       else { clear(); }
-    }).catch(function () { banner(false); }).finally(function () { setTimeout(check, %(ms)d); });
+    }).catch(function () { banner("lost"); }).finally(function () { setTimeout(check, %(ms)d); });
   }
   setTimeout(check, %(ms)d);
 })();
@@ -69,8 +74,8 @@ def watch_script() -> str:
     """The page's watch script (constant text: the messages above, the interval)."""
     import json
 
-    text = {"lost": LOST, "ended": ENDED, "saved": SAVED, "nothing": NOTHING_SAVED, "reload": RELOAD,
-            "login": LOGIN}
+    text = {"lost": LOST, "stopped": STOPPED, "ended": ENDED, "saved": SAVED, "nothing": NOTHING_SAVED,
+            "reload": RELOAD, "login": LOGIN}
     return _SCRIPT % {"text": json.dumps(text, ensure_ascii=False), "ms": WATCH_SECONDS * 1000}
 
 

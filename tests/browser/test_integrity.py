@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from danvan_kit.store import Store
 
-from .conftest import VoilaServer, shot, wait_until
+from .conftest import VoilaServer, kernel_id_of, shot, wait_until
 from .test_browser import open_page
 
 pytestmark = pytest.mark.slow
@@ -69,4 +69,23 @@ def test_a_page_whose_server_went_away_says_so_and_when_the_draft_was_saved(brow
     expect(banner).to_contain_text(f"Bản nháp lưu lần cuối lúc {saved}")
     expect(banner).to_contain_text("tải lại trang")
     shot(page, "connection-lost-phone")
+    page.context.close()
+
+
+def test_a_page_whose_kernel_died_says_so_instead_of_running_on_a_blank_restart(browser, voila_server):
+    import psutil
+
+    page = browser.new_context().new_page()
+    open_page(page, voila_server, "bao_cao.ipynb", "xa-phuoc-an", ky="2026-6t")
+    page.locator(".dv-field-nguoi_lap input").fill("Trước khi kernel chết")
+    page.locator(".dv-save-draft button, button.dv-save-draft").first.click()
+    expect(page.locator(".dv-form .dv-status-ok")).to_contain_text("Đã lưu nháp lúc")
+    kernel = kernel_id_of(page.content())
+    [process] = [p for p in psutil.Process(voila_server.proc.pid).children(recursive=True)
+                 if f"kernel-{kernel}.json" in " ".join(p.cmdline())]
+    process.kill()
+    banner = page.locator("#dv-connection-lost")
+    expect(banner).to_contain_text("Trang này đã ngừng hoạt động")
+    expect(banner).to_contain_text("Bản nháp lưu lần cuối lúc")
+    wait_until(lambda: kernel not in voila_server.kernel_ids(), 30, "the dead kernel not to be restarted")
     page.context.close()
