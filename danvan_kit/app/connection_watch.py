@@ -12,9 +12,11 @@ text: it only reads that element's text.
 """
 from __future__ import annotations
 
+import json
+
 from IPython.display import HTML, display
 
-__all__ = ["WATCH_SECONDS", "watch_script", "watch_connection"]
+__all__ = ["WATCH_SECONDS", "WATCH_SCRIPT", "watch_connection"]
 
 WATCH_SECONDS = 8
 
@@ -70,15 +72,12 @@ _SCRIPT = """<script>
 </script>"""
 
 
-def watch_script() -> str:
-    """The page's watch script (constant text: the messages above, the interval)."""
-    import json
-
-    text = {"lost": LOST, "stopped": STOPPED, "ended": ENDED, "saved": SAVED, "nothing": NOTHING_SAVED,
-            "reload": RELOAD, "login": LOGIN}
-    return _SCRIPT % {"text": json.dumps(text, ensure_ascii=False), "ms": WATCH_SECONDS * 1000}
+WATCH_SCRIPT = _SCRIPT % {
+    "text": json.dumps({"lost": LOST, "stopped": STOPPED, "ended": ENDED, "saved": SAVED, "nothing": NOTHING_SAVED,
+                        "reload": RELOAD, "login": LOGIN}, ensure_ascii=False),
+    "ms": WATCH_SECONDS * 1000}
 
 
 def watch_connection() -> None:
     """Add the watch to the page being built (an HTML output Voilà shows as trusted)."""
-    display(HTML(watch_script()))
+    display(HTML(WATCH_SCRIPT))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
@@ -16,6 +17,9 @@ from ..markup import attr, esc, safe_filename
 from ..widgets import FormView, UserFacingError
 from .autosave import Debouncer
 from .stale_panel import StalePanel
+
+if TYPE_CHECKING:
+    from ..store import Revision
 
 __all__ = ["FormPage", "default_period", "describe_deadline"]
 
@@ -90,7 +94,8 @@ class FormPage(w.VBox):
         self.download_link = w.HTML()
         self.download_button.on_click(lambda _b: self.prepare_download())
         self.view: FormView | None = None
-        self.base_revision = 0  # the revision this window started from; the store refuses older bases
+        # the revision this window shows (None: none yet); every write names it, the store refuses older ones
+        self.standing_on: Revision | None = None
         self._new_item = ""  # the model number the store allocated for "+ Đăng ký mô hình mới"
         self.stale = StalePanel(self._reload_keeping_typed)
         self.saved_at = w.HTML(layout=w.Layout(display="none"))  # read by the page's connection watch
@@ -176,9 +181,7 @@ class FormPage(w.VBox):
         template = (catalog.form(self.form_id, latest.template_version) if latest
                     else catalog.form_for(self.period))
         self.template = template
-        self.base_revision = latest.number if latest else 0
-        self.base_data = dict(latest.data) if latest else {}  # what the window showed at that revision
-        self._show_saved_at(latest)
+        self._stand_on(latest)
         comment = review.comment if review is not None and review.state == "needs_correction" else None
         self.view = FormView(template, data=latest.data if latest else None,
                              on_submit=self._submit, on_save_draft=self._save,
@@ -216,13 +219,18 @@ class FormPage(w.VBox):
     def _written(self, revision) -> None:
         """After a write: the window now stands on this revision; a new model shows its number."""
         if revision.number >= self.base_revision:
-            self.base_revision, self.base_data = revision.number, dict(revision.data)
-            self._show_saved_at(revision)
+            self._stand_on(revision)
         if self.period.per_item and self.item_pick.value == NEW_ITEM:
             self._wanted_item = self.item
             self._refresh_items()
 
-    def _show_saved_at(self, revision) -> None:
+    @property
+    def base_revision(self) -> int:
+        """The number of the revision this window shows, 0 before the first save: sent with every write."""
+        return self.standing_on.number if self.standing_on is not None else 0
+
+    def _stand_on(self, revision: Revision | None) -> None:
+        self.standing_on = revision
         self.saved_at.value = (f'<span class="dv-last-saved">{esc(format_moment(revision.created_at))}</span>'
                                if revision is not None else "")
 
@@ -248,8 +256,8 @@ class FormPage(w.VBox):
 
     def _reload_keeping_typed(self) -> None:
         """Load the latest revision, then list beside the form what this window had typed."""
-        typed, template, base = (self.view.raw(), self.template, self.base_data) if self.view is not None \
-            else ({}, None, {})
+        base: dict = self.standing_on.data if self.standing_on is not None else {}
+        typed, template = (self.view.raw(), self.template) if self.view is not None else ({}, None)
         self.load_form()
         if template is not None and self.view is not None:
             self.stale.show_typed(template, base, typed, self.view.raw())

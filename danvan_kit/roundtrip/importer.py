@@ -165,8 +165,9 @@ def _item(store: Any, actor: Any, book: FilledWorkbook, dry_run: bool) -> str:
         return meta.item
     if not dry_run:
         return store.new_item(actor, meta.unit_code, meta.template.id, meta.period.id)
-    items = store.items(actor, meta.unit_code, meta.template.id, meta.period.id)
-    return str(max((int(i) for i in items if i.isdigit()), default=0) + 1)
+    from ..store import next_model_number
+
+    return next_model_number(store.items(actor, meta.unit_code, meta.template.id, meta.period.id))
 
 
 def import_file(catalog: Any, store: Any, path: str | Path, *, actor: Any = None, unit_code: str | None = None,

@@ -3,7 +3,7 @@
 SQLite by default (one file under DANVAN_DATA_DIR), PostgreSQL through
 DANVAN_DB_URL; same code, same tests. See `Store` for the API.
 """
-from .api import MAX_DATA_BYTES, Store
+from .api import MAX_DATA_BYTES, Store, model_number, next_model_number
 from .errors import AccessDenied, StaleRevision, StoreBusy, StoreError, ValidationFailed
 from .types import (
     REVIEW_STATES,
@@ -22,5 +22,5 @@ __all__ = [
     "Store", "Account", "Revision", "StatusRow", "SubmitResult", "ReviewInfo", "AuditEntry", "LoginResult",
     "SessionInfo",
     "AccessDenied", "StoreError", "StoreBusy", "StaleRevision", "ValidationFailed",
-    "REVIEW_STATES", "STATUS_LABELS", "MAX_DATA_BYTES",
+    "REVIEW_STATES", "STATUS_LABELS", "MAX_DATA_BYTES", "model_number", "next_model_number",
 ]

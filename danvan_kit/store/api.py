@@ -31,7 +31,7 @@ from .types import (
     SubmitResult,
 )
 
-__all__ = ["Store", "MAX_DATA_BYTES", "model_number"]
+__all__ = ["Store", "MAX_DATA_BYTES", "model_number", "next_model_number"]
 
 MAX_DATA_BYTES = 2 * 1024 * 1024
 # (form id, version, data, today=<the store's day>) -> (clean data, []) or (None, errors); errors are
@@ -66,6 +66,11 @@ def model_number(item: str | int | None) -> str:
     if text and not _MODEL_NUMBER.match(text):
         raise ValidationFailed([f"Số thứ tự mô hình phải là số nguyên từ 1 đến 9999 (đang là «{text[:20]}»)"])
     return text
+
+
+def next_model_number(items: Iterable[str]) -> str:
+    """The number the next model registered among `items` gets (the store allocates it: Store.new_item)."""
+    return model_number(max((int(i) for i in items if i.isdigit()), default=0) + 1)
 
 
 class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
@@ -365,8 +370,7 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
             if bad is not None:
                 record(conn, now, who.login, "new_item", "invalid", key, detail=str(bad))
                 return Refused(bad)
-            taken = [int(i) for i in queries.items(conn, unit_code, form_id, period_id) if i.isdigit()]
-            number = model_number(max(taken, default=0) + 1)
+            number = next_model_number(queries.items(conn, unit_code, form_id, period_id))
             new_key = key._replace(item=number)
             writes.create_submission(conn, new_key, now)
             record(conn, now, who.login, "new_item", "ok", new_key, detail=f"mô hình số {number}")

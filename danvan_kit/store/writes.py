@@ -59,12 +59,12 @@ _DIALECT_STATEMENTS: dict[str, tuple[Any, Any]] = {}
 
 
 def _dialect_statements(conn: Connection) -> tuple[Any, Any]:
-    """(insert submission ON CONFLICT DO NOTHING, insert revision ON CONFLICT (attempt_id) DO NOTHING)."""
+    """(insert submission ON CONFLICT DO NOTHING, insert revision ON CONFLICT (attempt_id) DO NOTHING), RETURNING id."""
     name = conn.dialect.name
     if name not in _DIALECT_STATEMENTS:
         _DIALECT_STATEMENTS[name] = (
             dialect_insert(conn, submissions).on_conflict_do_nothing(
-                index_elements=["unit_code", "form_id", "period_id", "item"]),
+                index_elements=["unit_code", "form_id", "period_id", "item"]).returning(submissions.c.id),
             dialect_insert(conn, revisions).on_conflict_do_nothing(index_elements=["attempt_id"])
             .returning(revisions.c.id),
         )
@@ -82,22 +82,25 @@ def lock_submission(conn: Connection, key: Key, now: datetime) -> Row:
     query = _SELECT_SUB_FOR_UPDATE if conn.dialect.name == "postgresql" else _SELECT_SUB
     row = conn.execute(query, params).first()
     if row is None:
-        insert_sub, _ = _dialect_statements(conn)
-        conn.execute(insert_sub, dict(unit_code=key.unit_code, form_id=key.form_id, period_id=key.period_id,
-                                      item=key.item, created_at=now, revision_count=0))
+        _insert_submission(conn, key, now)  # None when a concurrent transaction made it: read that one
         row = conn.execute(query, params).one()
     return row
 
 
 def create_submission(conn: Connection, key: Key, now: datetime) -> None:
     """Create the submission row of a new key; RetryTransaction when another transaction took it."""
-    insert_sub, _ = _dialect_statements(conn)
-    # The returned id, not rowcount: rowcount let conflicting inserts through on PostgreSQL (seen in a test).
-    created = conn.execute(insert_sub.returning(submissions.c.id),
-                           dict(unit_code=key.unit_code, form_id=key.form_id, period_id=key.period_id,
-                                item=key.item, created_at=now, revision_count=0)).scalar()
-    if created is None:
+    if _insert_submission(conn, key, now) is None:
         raise RetryTransaction(key.item)
+
+
+def _insert_submission(conn: Connection, key: Key, now: datetime) -> int | None:
+    """Insert the submission row of `key`: its id, or None when the key exists (ON CONFLICT DO NOTHING).
+
+    The returned id, not rowcount, tells: rowcount let conflicting inserts through on PostgreSQL (a test saw it).
+    """
+    insert_sub, _ = _dialect_statements(conn)
+    return conn.execute(insert_sub, dict(unit_code=key.unit_code, form_id=key.form_id, period_id=key.period_id,
+                                         item=key.item, created_at=now, revision_count=0)).scalar()
 
 
 def last_revision(conn: Connection, revision_id: int | None) -> Row | None:
