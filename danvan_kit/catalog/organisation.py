@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..forms.text import vn_sort_key
 from ..forms.yamlfile import load_model
+from .letterhead import LetterheadFields
 
 __all__ = ["Unit", "Organisation", "load_organisation"]
 
@@ -29,6 +30,7 @@ class Unit(BaseModel):
     kind: UnitKind
     reports_to: tuple[str, ...] = ()
     reports: bool = True  # False: receives reports but files none (province, district)
+    letterhead: LetterheadFields | None = None  # heading data over the kind's defaults (catalog.letterhead)
 
 
 class Organisation(BaseModel):

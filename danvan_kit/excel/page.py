@@ -14,14 +14,13 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..catalog.letterhead import MOTTO, NATIONAL_NAME, official_date
 from .safe import write_text
 
 __all__ = ["FONT", "Styles", "Heading", "official_date", "write_heading", "write_signature",
            "print_setup", "excel_datetime", "NATIONAL_NAME", "MOTTO"]
 
 FONT = "Times New Roman"
-NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
 COUNT = "#,##0"
 DECIMAL = "#,##0.0#"
 PERCENT = "0.0%"
@@ -90,12 +89,6 @@ class Heading:
     place: str
     when: date
     number: str = ""     # "Số: 58/BC-UBND" when the document has one
-
-
-def official_date(place: str, when: date) -> str:
-    """'Hớn Quản, ngày 05 tháng 5 năm 2026' (Decree 30: a leading zero for days < 10 and months 1–2)."""
-    month = f"{when.month:02d}" if when.month < 3 else str(when.month)
-    return f"{place}, ngày {when.day:02d} tháng {month} năm {when.year}"
 
 
 def excel_datetime(moment: datetime | None) -> datetime | None:
