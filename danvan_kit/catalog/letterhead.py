@@ -119,6 +119,8 @@ def letterhead(org: "Organisation", code: str | None = None) -> Letterhead:
     unit: Unit = org.unit(code or org.hub)
     own = unit.letterhead or LetterheadFields()
     parent_unit = org.by_code.get(unit.reports_to[0]) if unit.reports_to else None
+    issuer: tuple[str, ...]
+    signer: tuple[str, ...]
     if unit.kind in _LOCAL_GOVERNMENT:
         parent, issuer = "", ("ỦY BAN NHÂN DÂN", _strip_committee(unit.name).upper())
         place = _place_of(unit.name) if unit.kind in ("commune", "town") else org.place
