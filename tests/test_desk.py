@@ -135,6 +135,11 @@ def test_consolidated_figures_add_up_and_compare_with_last_year(app):
     assert ">42<" in row and ">8<" in row                                # 12 + 30 this year, 8 last year
     assert "So với cùng kỳ năm trước" in view.charts.value
     assert "Xã Tân Quan" in view.charts.value
+    from danvan_kit.figures import gather, year_on_year
+    compared = {c.indicator.key: c for c in year_on_year(gather(app.catalog, app.store, "2026-nam",
+                                                                  with_previous=True))}
+    assert (compared["so_cuoc_tuyen_truyen"].value, compared["so_cuoc_tuyen_truyen"].last) == (42, 8)
+    assert compared["so_cuoc_tuyen_truyen"].change == 34                   # the same numbers the workbooks print
 
 
 def test_one_action_builds_the_province_workbook_and_offers_it(app):

@@ -40,22 +40,21 @@ class SummaryView(w.VBox):
         self.refresh()
 
     def refresh(self) -> None:
-        from ..figures.indicators import compute_indicators
+        from ..figures.compare import year_on_year
         from ..figures.period import gather
 
         catalog, store = self.app.catalog, self.app.store
-        data = gather(catalog, store, self.period.id)
-        indicators = compute_indicators(data)
+        data = gather(catalog, store, self.period.id, with_previous=True)
+        compared = year_on_year(data)
+        indicators = [c.indicator for c in compared]
+        old = {c.indicator.key: c.last for c in compared if c.last is not None}
         before = catalog.calendar.previous(self.period)
-        old = {}
-        if before is not None:
-            old = {i.key: i.values[0] for i in compute_indicators(gather(catalog, store, before.id)) if i.values}
         rows = []
-        for ind in indicators:
-            if ind.rule == "heading":
+        for c in compared:
+            ind, value, last = c.indicator, c.value, c.last
+            if c.heading:
                 rows.append(f'<tr><td colspan="4" style="background:#eef3f8"><b>{esc(ind.label)}</b></td></tr>')
                 continue
-            value, last = (ind.values[0] if ind.values else None), old.get(ind.key)
             rows.append(f'<tr class="dv-indicator" data-key="{esc(ind.key)}"><td>{esc(ind.label)}</td>'
                         f"<td>{esc(ind.unit)}</td><td style='text-align:right'>{format_number(value)}</td>"
                         f"<td style='text-align:right;color:#555'>{format_number(last)}</td></tr>")

@@ -13,6 +13,7 @@ _EXPORTS = {
     "Indicator": "indicators", "compute_indicators": "indicators",
     "Score": "scores", "period_scores": "scores",
     "period_sums": "sums", "unit_data": "sums",
+    "Compared": "compare", "year_on_year": "compare",
     "deadline_label": "deadlines", "short_status": "deadlines",
 }
 

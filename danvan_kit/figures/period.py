@@ -60,6 +60,7 @@ class PeriodData:
     companions: list["PeriodData"] = field(default_factory=list)
     source: str = ""       # the body this data covers (column header in province summaries)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)   # derived results, computed once
+    previous: "PeriodData | None" = None   # the same period last year, when gathered with_previous
 
     @property
     def content(self) -> str:
@@ -90,8 +91,11 @@ def heading_bodies(catalog: Any, unit_code: str | None = None) -> tuple[str, str
 
 
 def gather(catalog: Any, store: Any, period_id: str, *, today: date | None = None,
-           with_companions: bool = True) -> PeriodData:
-    """Read a period's status, latest submissions and reviews from the store (as the system analyst)."""
+           with_companions: bool = True, with_previous: bool = False) -> PeriodData:
+    """Read a period's status, latest submissions and reviews from the store (as the system analyst).
+
+    `with_previous` also reads the same period last year into `previous` (see figures.compare).
+    """
     actor = store.system_actor()
     period = catalog.calendar.get(period_id)
     form = catalog.form_for(period)
@@ -117,4 +121,7 @@ def gather(catalog: Any, store: Any, period_id: str, *, today: date | None = Non
     if with_companions:
         data.companions = [gather(catalog, store, p.id, today=data.today, with_companions=False)
                            for p in catalog.calendar.companions(period)]
+    before = catalog.calendar.previous(period) if with_previous else None
+    if before is not None:
+        data.previous = gather(catalog, store, before.id, today=data.today, with_companions=False)
     return data
