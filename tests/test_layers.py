@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "danvan_kit"
-WATCHED = {"xlsxwriter", "openpyxl", "ipywidgets", "pandas", "voila", "docx"}
+WATCHED = {"xlsxwriter", "openpyxl", "ipywidgets", "pandas", "voila", "docx", "docxtpl"}
 
 # What each layer may import (besides itself and the base modules `lazy`, `settings` and `markup`).
 ALLOWED = {
@@ -17,13 +17,14 @@ ALLOWED = {
     "store": {"forms"},
     "figures": {"forms", "catalog"},
     "excel": {"forms", "catalog", "store", "figures", "xlsxwriter", "openpyxl"},
+    "word": {"forms", "catalog", "figures", "docx", "docxtpl"},
     "publishing": {"forms", "catalog", "store", "figures", "excel"},
     "roundtrip": {"forms", "catalog", "store", "excel", "xlsxwriter", "openpyxl"},
     "widgets": {"forms", "ipywidgets"},
     "analysis": {"forms", "catalog", "store", "figures", "pandas"},
     "app": {"forms", "catalog", "store", "figures", "excel", "publishing", "roundtrip", "widgets", "ipywidgets",
-            "voila"},
-    "cli": {"forms", "catalog", "store", "figures", "excel", "publishing", "roundtrip", "app"},
+            "voila", "word"},
+    "cli": {"forms", "catalog", "store", "figures", "excel", "publishing", "roundtrip", "app", "word"},
 }
 
 

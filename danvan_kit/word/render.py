@@ -1,0 +1,86 @@
+"""Render one Word template with a context of prepared values (docxtpl, strict and escaping).
+
+Autoescaping is on and every value is already `text.plain`, so the context is data, never template
+source. Undefined names are errors (StrictUndefined), so a misspelt tag in an edited template is
+found by `danvan templates check` instead of printing nothing. Any template error becomes a
+TemplateError naming the file and the tag, in Vietnamese.
+"""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..forms.template_error import TemplateError
+from .templates import WordTemplate, check_package
+
+__all__ = ["render", "render_bytes"]
+
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_ENGLISH = [
+    (re.compile(r"unexpected end of template.*'(end\w+)'"), "thiếu thẻ đóng {{% {0} %}}"),
+    (re.compile(r"unexpected end of template"), "thiếu thẻ đóng của một vòng lặp hay điều kiện"),
+    (re.compile(r"Encountered unknown tag '(\w+)'.*'(end\w+)'"), "gặp thẻ {{% {0} %}} khi còn chờ {{% {1} %}}"),
+    (re.compile(r"Encountered unknown tag '(\w+)'"), "thẻ lạ {{% {0} %}}"),
+    (re.compile(r"'([^']+)' is undefined"), "tên '{0}' không có trong dữ liệu của văn bản"),
+    (re.compile(r"has no attribute '([^']+)'"), "không có mục '{0}' trong dữ liệu của văn bản"),
+]
+
+
+def _vietnamese(exc: Exception) -> str:
+    message = str(exc)
+    for pattern, text in _ENGLISH:
+        m = pattern.search(message)
+        if m:
+            return text.format(*m.groups())
+    return "thẻ viết sai cú pháp"
+
+
+def _tag_of(exc: Exception, path: Path) -> str:
+    """The tag the error is about: from docxtpl's context lines, else the first tag naming the missing name."""
+    lines = [str(x) for x in getattr(exc, "docx_context", None) or []]
+    middle = lines[len(lines) // 2 - 1: len(lines) // 2 + 2] if lines else []
+    for line in middle + lines:
+        found = _TAG.findall(line)
+        if found:
+            return found[-1] if "end of template" in str(exc) else found[0]
+    name = re.search(r"'([^']+)'", str(exc))
+    if name:
+        from docxtpl import DocxTemplate
+
+        doc = DocxTemplate(str(path))
+        doc.render_init()
+        text = doc.patch_xml(doc.get_xml())
+        plain = re.sub(r"<[^>]+>", "", text)
+        for tag in _TAG.findall(plain):
+            if name.group(1) in tag:
+                return tag
+    return ""
+
+
+def render(template: WordTemplate, context: dict[str, Any], target: Any) -> None:
+    """Render `template` with `context` into `target` (a path or a binary stream)."""
+    from docxtpl import DocxTemplate
+
+    check_package(template.path)
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    try:
+        doc = DocxTemplate(str(template.path))
+        doc.render(context, jinja_env=env)
+    except (jinja2.TemplateError, TypeError, ValueError, KeyError) as exc:
+        tag = _tag_of(exc, template.path)
+        where = f"thẻ {tag}" if tag else "nội dung mẫu"
+        raise TemplateError(template.path, [(where, _vietnamese(exc))]) from exc
+    except Exception as exc:  # a package python-docx cannot read (docx.opc errors, lxml, zip)
+        raise TemplateError(template.path, [("", f"không mở được mẫu văn bản Word ({type(exc).__name__})")]) from exc
+    doc.save(target)
+
+
+def render_bytes(template: WordTemplate, context: dict[str, Any]) -> bytes:
+    """The rendered document as bytes (for a download or an atomic write by the caller)."""
+    buffer = io.BytesIO()
+    render(template, context, buffer)
+    return buffer.getvalue()
