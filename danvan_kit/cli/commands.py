@@ -279,7 +279,7 @@ def serve(port: int, ip: str, data_dir: str | None) -> None:
 
 @main.group()
 def templates() -> None:
-    """Work with the declarative templates (forms, organisation tree, calendar).
+    """Work with the declarative templates (forms, organisation tree, calendar, Word documents).
 
     Example: danvan templates check
     """
@@ -291,13 +291,15 @@ def templates() -> None:
 def templates_check(root: str | None) -> None:
     """Validate every template before it goes live; each problem names file and field.
 
-    Exits with status 1 when anything is wrong.
+    The Word templates (templates/van-ban) are rendered against sample data; a broken
+    one is named with its tag. Exits with status 1 when anything is wrong.
 
     Example: danvan templates check --root ./templates
     """
     from ..catalog.loading import check_templates, templates_root
+    from ..word import check_word_templates
 
-    problems = check_templates(root)
+    problems = check_templates(root) + check_word_templates(root)
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
@@ -309,10 +311,11 @@ def _register_commands() -> None:
     """Commands that live beside the code they drive."""
     from .backup import backup, restore
     from .export import export
+    from .report import report
     from .roundtrip import blank_form, import_
     from .sessions import sessions
 
-    for command in (export, blank_form, import_, sessions, backup, restore):
+    for command in (export, report, blank_form, import_, sessions, backup, restore):
         main.add_command(command)
 
 

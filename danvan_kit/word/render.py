@@ -39,25 +39,28 @@ def _vietnamese(exc: Exception) -> str:
     return "thẻ viết sai cú pháp"
 
 
-def _tag_of(exc: Exception, path: Path) -> str:
-    """The tag the error is about: from docxtpl's context lines, else the first tag naming the missing name."""
-    lines = [str(x) for x in getattr(exc, "docx_context", None) or []]
-    middle = lines[len(lines) // 2 - 1: len(lines) // 2 + 2] if lines else []
-    for line in middle + lines:
-        found = _TAG.findall(line)
-        if found:
-            return found[-1] if "end of template" in str(exc) else found[0]
-    name = re.search(r"'([^']+)'", str(exc))
-    if name:
-        from docxtpl import DocxTemplate
+def _tags(path: Path) -> list[str]:
+    """Every tag of the template as docxtpl sees it (Word's run splits removed)."""
+    from docxtpl import DocxTemplate
 
-        doc = DocxTemplate(str(path))
-        doc.render_init()
-        text = doc.patch_xml(doc.get_xml())
-        plain = re.sub(r"<[^>]+>", "", text)
-        for tag in _TAG.findall(plain):
-            if name.group(1) in tag:
-                return tag
+    doc = DocxTemplate(str(path))
+    doc.render_init()
+    return _TAG.findall(re.sub(r"<[^>]+>", "", doc.patch_xml(doc.get_xml())))
+
+
+def _tag_of(exc: Exception, path: Path) -> str:
+    """The tag the error is about: one naming the unknown or missing name, else the one at the error's line."""
+    for name in re.findall(r"'([^']+)'", str(exc)):
+        word = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
+        found = [t for t in _tags(path) if word.search(t)]
+        if found:
+            return found[0]
+    lines = [str(x) for x in getattr(exc, "docx_context", None) or []]
+    for line in lines[3:4] + lines:  # docxtpl keeps 3 lines before the error's line
+        found = _TAG.findall(line)
+        blocks = [t for t in found if t.startswith("{%")]
+        if found:  # a paragraph tag joins the line of the paragraph before it: the block tag is the suspect
+            return (blocks or found)[-1] if isinstance(exc, jinja2.TemplateSyntaxError) else found[0]
     return ""
 
 
