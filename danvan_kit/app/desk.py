@@ -7,6 +7,7 @@ import ipywidgets as w
 
 from ..forms.text import format_date
 from ..markup import esc
+from .word_button import WordButton
 
 __all__ = ["DeskView", "board_html"]
 
@@ -60,10 +61,11 @@ class DeskView(w.VBox):
         self.period_pick = w.Dropdown(description="Kỳ báo cáo", options=[(p.title, p.id) for p in periods],
                                       value=start.id, style={"description_width": "8em"}, layout=w.Layout(width="36em"))
         self.board = w.HTML()
+        self.reminder = WordButton("Soạn công văn đôn đốc (Word)", self._reminder, "dv-word-reminder")
         self.review_box = w.VBox()
         self.summary_box = w.VBox()
         self.excel_box = w.VBox()
-        self.tabs = w.Tab(children=[self.board, self.review_box, self.summary_box, self.excel_box], titles=TAB_TITLES)
+        self.tabs = w.Tab(children=[w.VBox([self.reminder, self.board]), self.review_box, self.summary_box, self.excel_box], titles=TAB_TITLES)
         self.period_pick.observe(lambda _c: self.refresh(), "value")
         self.tabs.observe(lambda _c: self._tab_opened(), "selected_index")
         super().__init__([w.HTML(app.nav(account) + "<h2>Tổng hợp, theo dõi</h2>"),
@@ -82,12 +84,23 @@ class DeskView(w.VBox):
 
         rows = self.app.store.status(self.account, self.period.id)
         self.board.value = board_html(self.app, self.period, rows)
+        self.reminder.link.value = ""
         self.review = ReviewPanel(self.app, self.account, self.period, on_done=self._reviewed, status=rows)
         self.review_box.children = [self.review]
         self.summary_box.children = []
         self.excel = ExcelPanel(self.app, self.account, self.period)
         self.excel_box.children = [self.excel]
         self._tab_opened()
+
+    def _reminder(self):
+        from ..word import reminder_document
+
+        return reminder_document(self.app.catalog, self.app.store, self.period.id)
+
+    def _period_document(self):
+        from ..word import period_document
+
+        return period_document(self.app.catalog, self.app.store, self.period.id)
 
     def _reviewed(self) -> None:
         rows = self.app.store.status(self.account, self.period.id)
@@ -97,4 +110,7 @@ class DeskView(w.VBox):
         if self.tabs.selected_index == 2 and not self.summary_box.children:
             from .summary import SummaryView
 
-            self.summary_box.children = [SummaryView(self.app, self.account, self.period)]
+            label = "Soạn thông báo kết quả (Word)" if self.period.kind == "self_assessment" \
+                else "Soạn báo cáo tổng hợp (Word)"
+            self.summary_box.children = [WordButton(label, self._period_document, "dv-word-report"),
+                                         SummaryView(self.app, self.account, self.period)]

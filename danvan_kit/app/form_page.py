@@ -17,6 +17,7 @@ from ..markup import attr, esc, safe_filename
 from ..widgets import FormView, UserFacingError
 from .autosave import Debouncer
 from .stale_panel import StalePanel
+from .word_button import WordButton
 
 if TYPE_CHECKING:
     from ..store import Revision
@@ -93,6 +94,8 @@ class FormPage(w.VBox):
         self.download_button.add_class("dv-download")
         self.download_link = w.HTML()
         self.download_button.on_click(lambda _b: self.prepare_download())
+        self.word = WordButton("Tải báo cáo Word để in, ký", self._unit_report, "dv-download-word")
+        self.word.layout.display = "none"
         self.view: FormView | None = None
         # the revision this window shows (None: none yet); every write names it, the store refuses older ones
         self.standing_on: Revision | None = None
@@ -101,7 +104,7 @@ class FormPage(w.VBox):
         self.saved_at = w.HTML(layout=w.Layout(display="none"))  # read by the page's connection watch
         self.autosave = Debouncer(AUTOSAVE_SECONDS, self.save_draft)
         nav = w.HTML(app.nav(account))
-        downloads = w.HBox([self.download_button, self.download_link])
+        downloads = w.HBox([self.download_button, self.download_link, self.word])
         super().__init__([nav, self.period_pick, self.unit_pick, self.item_pick, self.header, downloads,
                           self.body, self.stale, self.saved_at])
         self.add_class("dv-form-page")
@@ -206,6 +209,9 @@ class FormPage(w.VBox):
             state += f" · {STATUS_LABELS.get(review.state, review.state)}"
         self.download_link.value = ""
         self.download_button.layout.display = None if latest is not None and latest.kind == "submitted" else "none"
+        self.word.link.value = ""
+        self.word.layout.display = None if latest is not None and latest.kind == "submitted" and \
+            self.period.kind in ("six_month", "annual") else "none"
         self.header.value = (f'<div class="dv-page-header"><b>{esc(unit.name)}</b> · '
                              f"{esc(self.period.title)} · {describe_deadline(self.period, self.today)}<br>"
                              f'Trạng thái: <span class="dv-state">{esc(state)}</span></div>')
@@ -294,6 +300,12 @@ class FormPage(w.VBox):
                     "không tạo bản mới.")
         return (f"Đã nộp thành công lúc {format_moment(revision.created_at)} — {timing}. "
                 f"Bản số {revision.number} đã được lưu; Phòng Nội vụ sẽ tiếp nhận.")
+
+    def _unit_report(self):
+        """The unit's written report from its latest submission (the store checks the account)."""
+        from ..word import unit_document
+
+        return unit_document(self.app.catalog, self.app.store, self.account, self.unit_code, self.period.id)
 
     def prepare_download(self) -> bytes | None:
         """Build the unit's printable copy of its latest submission and offer it as a link."""
