@@ -65,7 +65,8 @@ class DeskView(w.VBox):
         self.review_box = w.VBox()
         self.summary_box = w.VBox()
         self.excel_box = w.VBox()
-        self.tabs = w.Tab(children=[w.VBox([self.reminder, self.board]), self.review_box, self.summary_box, self.excel_box], titles=TAB_TITLES)
+        self.tabs = w.Tab(children=[w.VBox([self.reminder, self.board]), self.review_box, self.summary_box,
+                                    self.excel_box], titles=TAB_TITLES)
         self.period_pick.observe(lambda _c: self.refresh(), "value")
         self.tabs.observe(lambda _c: self._tab_opened(), "selected_index")
         super().__init__([w.HTML(app.nav(account) + "<h2>Tổng hợp, theo dõi</h2>"),

@@ -10,8 +10,8 @@ from __future__ import annotations
 from ..lazy import lazy_exports
 
 _EXPORTS = {
-    "Document": "documents", "unit_document": "documents", "period_document": "documents", "reminder_document": "documents",
-    "NoSubmission": "documents", "DOCX": "documents",
+    "Document": "documents", "unit_document": "documents", "period_document": "documents",
+    "reminder_document": "documents", "NoSubmission": "documents", "DOCX": "documents",
     "unit_report_bytes": "unit_report", "unit_report_context": "unit_report",
     "district_report_bytes": "district_report", "district_report_context": "district_report",
     "results_notice_bytes": "notices", "reminder_bytes": "notices",

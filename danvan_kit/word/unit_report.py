@@ -54,7 +54,10 @@ def _repeat_table(f: FieldSpec, rows: list[dict]) -> dict[str, Any]:
 
 
 def _section(s: Any, data: dict) -> dict[str, Any]:
-    sentences, rows, tables, narrative = [], [], [], []
+    sentences: list[Any] = []
+    rows: list[dict[str, Any]] = []
+    tables: list[dict[str, Any]] = []
+    narrative: list[Any] = []
     for f in s.fields:
         value = data.get(f.name)
         if f.is_number:

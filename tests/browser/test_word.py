@@ -8,7 +8,7 @@ import docx
 import pytest
 
 from .conftest import shot
-from .test_browser import open_desk, open_page, submit_report
+from .test_browser import open_desk, submit_report
 
 pytestmark = pytest.mark.slow
 NARRATIVE = "Đề nghị hỗ trợ {{ kinh_phi }} và {% if %} in tài liệu song ngữ cho ấp 3."
