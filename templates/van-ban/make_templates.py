@@ -108,6 +108,19 @@ def _widths(table, widths_mm) -> None:
             cell.width = Mm(width)
 
 
+def two_cells(doc, widths_mm, centred: bool = False):
+    """A borderless one-row table of two empty cells (the heading's and the closing's two sides)."""
+    table = doc.add_table(rows=1, cols=2)
+    if centred:
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _no_borders(table)
+    _widths(table, widths_mm)
+    cells = table.rows[0].cells
+    for cell in cells:
+        _clear(cell)
+    return cells
+
+
 def new_document():
     doc = Document()
     normal = doc.styles["Normal"]
@@ -150,19 +163,11 @@ def _page_field(paragraph) -> None:
 
 def heading(doc, number: str, subject: str = "") -> None:
     """The heading table: issuing body and number left, national name, motto, place and date right."""
-    table = doc.add_table(rows=1, cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _no_borders(table)
-    _widths(table, (62, 103))
-    left, right = table.rows[0].cells
-    _clear(left)
-    _clear(right)
+    left, right = two_cells(doc, (62, 103), centred=True)
     tag(left, "{%p if lh.parent %}")
     para(left, "{{ lh.parent }}", align=C, size=13, after=0)
     tag(left, "{%p endif %}")
-    tag(left, "{%p for line in lh.issuer %}")
-    para(left, [("{{ line }}", True, False)], align=C, size=13, after=0)
-    tag(left, "{%p endfor %}")
+    each(left, "lh.issuer", [("{{ line }}", True, False)], align=C, size=13, after=0)
     rule(left, 22, 62)
     para(left, number, align=C, size=13, after=0)
     if subject:
@@ -182,19 +187,10 @@ def title(doc, kind: str, line: str) -> None:
 
 def recipients_and_signer(doc, with_officer: bool = False) -> None:
     """Nơi nhận (left, 12 pt bold italic; lines 11 pt) and the signature block (right)."""
-    table = doc.add_table(rows=1, cols=2)
-    _no_borders(table)
-    _widths(table, (80, 85))
-    left, right = table.rows[0].cells
-    _clear(left)
-    _clear(right)
+    left, right = two_cells(doc, (80, 85))
     para(left, [("Nơi nhận:", True, True)], align=L, size=12, before=12, after=0)
-    tag(left, "{%p for line in lh.recipients %}")
-    para(left, "- {{ line }}", align=L, size=11, after=0)
-    tag(left, "{%p endfor %}")
-    tag(right, "{%p for line in lh.signer %}")
-    para(right, [("{{ line }}", True, False)], align=C, size=14, after=0)
-    tag(right, "{%p endfor %}")
+    each(left, "lh.recipients", "- {{ line }}", align=L, size=11, after=0)
+    each(right, "lh.signer", [("{{ line }}", True, False)], align=C, size=14, after=0)
     for _ in range(4):
         para(right, "", align=C, after=0)
     tag(right, "{%p if lh.signer_name %}")
@@ -202,6 +198,27 @@ def recipients_and_signer(doc, with_officer: bool = False) -> None:
     tag(right, "{%p endif %}")
     if with_officer:
         para(right, [("[Ký, ghi rõ họ tên, đóng dấu]", False, True)], align=C, size=13, highlight=True)
+
+
+def start(kind: str):
+    """A new document with the heading, the title (kind, then the subject) and the opening paragraph."""
+    doc = new_document()
+    heading(doc, "{{ number }}")
+    title(doc, kind, "{{ subject }}")
+    para(doc, "{{ opening }}", indent=True)
+    return doc
+
+
+def each(container, source: str, parts, **fmt) -> None:
+    """One paragraph per item `line` of `source` (a docxtpl paragraph loop)."""
+    tag(container, "{%p for line in " + source + " %}")
+    para(container, parts, **fmt)
+    tag(container, "{%p endfor %}")
+
+
+def lines(doc, source: str) -> None:
+    """One body paragraph per item of `source`."""
+    each(doc, source, "{{ line }}", indent=True)
 
 
 def figure_table(doc, source: str, headers: list[str], cells: list[str], widths: list[float],
@@ -249,15 +266,10 @@ def narratives(doc, source: str) -> None:
 
 def unit_report():
     """The unit's periodic report from its latest submission."""
-    doc = new_document()
-    heading(doc, "{{ number }}")
-    title(doc, "BÁO CÁO", "{{ subject }}")
-    para(doc, "{{ opening }}", indent=True)
+    doc = start("BÁO CÁO")
     tag(doc, "{%p for s in sections %}")
     para(doc, [("{{ s.title }}", True, False)], indent=True, before=6)
-    tag(doc, "{%p for line in s.sentences %}")
-    para(doc, "{{ line }}", indent=True)
-    tag(doc, "{%p endfor %}")
+    lines(doc, "s.sentences")
     figure_table(doc, "s.rows", ["TT", "Chỉ tiêu", "Đơn vị tính", "Số liệu"],
                  ["{{ r.no }}", "{{ r.label }}", "{{ r.unit }}", "{{ r.value }}"], [12, 95, 28, 30], when="s.rows")
     tag(doc, "{%p for t in s.tables %}")
@@ -282,14 +294,9 @@ def unit_report():
 
 def district_report():
     """The hub's consolidated report of a period, for the officer to finish and send up."""
-    doc = new_document()
-    heading(doc, "{{ number }}")
-    title(doc, "BÁO CÁO", "{{ subject }}")
-    para(doc, "{{ opening }}", indent=True)
+    doc = start("BÁO CÁO")
     para(doc, [("I. TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ", True, False)], indent=True, before=6)
-    tag(doc, "{%p for line in status_lines %}")
-    para(doc, "{{ line }}", indent=True)
-    tag(doc, "{%p endfor %}")
+    lines(doc, "status_lines")
     para(doc, [("II. KẾT QUẢ THỰC HIỆN THEO NỘI DUNG", True, False)], indent=True, before=6)
     tag(doc, "{%p for s in sections %}")
     para(doc, [("{{ s.title }}", True, False)], indent=True, before=6)
@@ -315,13 +322,8 @@ def district_report():
 
 def results_notice():
     """The notice of the self-assessment results: units, scores after review, class."""
-    doc = new_document()
-    heading(doc, "{{ number }}")
-    title(doc, "THÔNG BÁO", "{{ subject }}")
-    para(doc, "{{ opening }}", indent=True)
-    tag(doc, "{%p for line in summary %}")
-    para(doc, "{{ line }}", indent=True)
-    tag(doc, "{%p endfor %}")
+    doc = start("THÔNG BÁO")
+    lines(doc, "summary")
     figure_table(doc, "rows", ["TT", "Đơn vị", "Điểm tự chấm", "Điểm sau thẩm định", "Xếp loại", "Xếp hạng"],
                  ["{{ r.no }}", "{{ r.name }}", "{{ r.self_total }}", "{{ r.final }}", "{{ r.label }}", "{{ r.rank }}"],
                  [10, 60, 22, 26, 24, 18])
