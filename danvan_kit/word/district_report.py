@@ -22,7 +22,7 @@ from ..settings import today_vn
 from .render import render_bytes
 from .templates import template_for
 from .text import plain, split_first
-from .wording import DIRECTIVE, heading_context, period_phrase, subject
+from .wording import DIRECTIVE, heading_context, lower_first, period_phrase, subject, upper_first
 
 __all__ = ["district_report_context", "district_report_bytes", "narrative_groups", "status_lines"]
 
@@ -91,15 +91,15 @@ def district_report_context(catalog: Any, data: PeriodData, *, when: date | None
     return {
         **heading_context(lh, lh.number_line(None), when or today_vn()),
         "subject": plain(title),
-        "subject_lower": plain(title[0].lower() + title[1:]),
+        "subject_lower": plain(lower_first(title)),
         "issuer_name": plain(lh.name),
         "opening": plain(f"Thực hiện {DIRECTIVE}, trên cơ sở báo cáo của các cơ quan, đơn vị, địa phương, "
                          f"{lh.name} tổng hợp kết quả thực hiện công tác dân vận chính quyền "
                          f"{period_phrase(data.period)} như sau:"),
         "status_lines": status_lines(data),
         "sections": _sections(data),
-        "this_label": plain(period_phrase(data.period).capitalize()),
-        "last_label": plain(f"Cùng kỳ {period_phrase(before).lower()}" if before else "Cùng kỳ năm trước"),
+        "this_label": plain(upper_first(period_phrase(data.period))),
+        "last_label": plain(f"Cùng kỳ {period_phrase(before)}" if before else "Cùng kỳ năm trước"),
         "groups": narrative_groups(data),
     }
 

@@ -11,6 +11,7 @@ from ..markup import safe_filename
 from .district_report import district_report_bytes
 from .notices import reminder_bytes, results_notice_bytes
 from .unit_report import unit_report_bytes
+from .wording import lower_first
 
 __all__ = ["Document", "unit_document", "period_document", "reminder_document", "NoSubmission", "DOCX"]
 
@@ -38,7 +39,7 @@ def unit_document(catalog: Any, store: Any, actor: Any, unit_code: str, period_i
     revision = store.latest(actor, unit_code, period.form, period_id, submitted_only=True)
     if revision is None:
         name = catalog.organisation.unit(unit_code).name
-        raise NoSubmission(f"{name} chưa nộp {period.title[0].lower() + period.title[1:]}.")
+        raise NoSubmission(f"{name} chưa nộp {lower_first(period.title)}.")
     content = unit_report_bytes(catalog, revision, unit_code=unit_code, period=period)
     return Document(safe_filename(f"bao-cao_{unit_code}_{period_id}") + ".docx", content)
 

@@ -19,7 +19,7 @@ from ..settings import today_vn
 from .render import render_bytes
 from .templates import template_for
 from .text import plain
-from .wording import heading_context
+from .wording import heading_context, lower_first
 
 __all__ = ["results_notice_context", "results_notice_bytes", "reminder_context", "reminder_bytes",
            "reminder_lines"]
@@ -74,9 +74,9 @@ def reminder_context(catalog: Any, data: PeriodData, *, when: date | None = None
     title = str(data.period.title)
     return {
         **heading_context(lh, f"Số:      /{lh.abbreviation}", when),
-        "subject_short": plain(f"đôn đốc gửi {title[0].lower() + title[1:]}"),
+        "subject_short": plain(f"đôn đốc gửi {lower_first(title)}"),
         "addressees": [plain(u.name) for u, _, _ in owing] or [plain("Các cơ quan, đơn vị, địa phương")],
-        "opening": plain(f"Theo kế hoạch, hạn gửi {title[0].lower() + title[1:]} về {lh.name} là ngày "
+        "opening": plain(f"Theo kế hoạch, hạn gửi {lower_first(title)} về {lh.name} là ngày "
                          f"{format_date(data.period.due)}. Đến ngày {format_date(when)}, {len(owing)} cơ quan, đơn vị, "
                          "địa phương sau chưa gửi báo cáo hoặc báo cáo đã được trả lại để chỉnh sửa nhưng chưa gửi "
                          "lại:"),

@@ -17,7 +17,7 @@ from ..settings import local_date, today_vn
 from .render import render_bytes
 from .templates import template_for
 from .text import paragraphs, plain
-from .wording import DIRECTIVE, bare_label, heading_context, period_phrase, subject
+from .wording import DIRECTIVE, bare_label, heading_context, lower_first, period_phrase, subject
 
 __all__ = ["unit_report_context", "unit_report_bytes", "report_date"]
 
@@ -91,7 +91,7 @@ def unit_report_context(catalog: Any, form: FormTemplate, data: dict, *, unit_co
     return {
         **heading_context(lh, lh.number_line(data.get("so_ky_hieu")), report_date(data, submitted_at)),
         "subject": plain(title),
-        "subject_lower": plain(title[0].lower() + title[1:]),
+        "subject_lower": plain(lower_first(title)),
         "unit_name": plain(lh.name),
         "opening": plain(f"Thực hiện {DIRECTIVE}, {lh.name} báo cáo kết quả thực hiện công tác dân vận chính "
                          f"quyền {period_phrase(period)} như sau:"),

@@ -153,3 +153,15 @@ def test_the_reminder_names_the_missing_and_sent_back_units_with_deadline_and_da
             assert row[3] == "Chưa nộp" and row[4] == str(s.days_late) and s.days_late == 199
     addressees = [t for t in body_texts(open_doc(docs.reminder)) if t.startswith("- ") and t.endswith(";")]
     assert sorted(a[2:-1] for a in addressees[:len(owing)]) == sorted(owing)
+
+
+def test_the_models_period_has_its_own_title_and_its_register_figures(docs, catalog):
+    from danvan_kit.word import period_document
+
+    doc = period_document(catalog, docs.filled.store, "2026-dvk").content
+    path = docs.folder / "dvk.docx"
+    path.write_bytes(doc)
+    texts = body_texts(open_doc(path))
+    assert "Kết quả đăng ký mô hình \"Dân vận khéo\" năm 2026" in texts
+    labels = [r[1] for r in figure_rows(open_doc(path))]
+    assert "Số mô hình “Dân vận khéo” đăng ký" in labels
