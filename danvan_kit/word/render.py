@@ -1,7 +1,8 @@
 """Render one Word template with a context of prepared values (docxtpl, strict and escaping).
 
 Autoescaping is on and every value is already `text.plain`, so the context is data, never template
-source. Undefined names are errors (StrictUndefined), so a misspelt tag in an edited template is
+source; the tags run in Jinja's sandbox (no attribute like `__class__`, whoever edited the file).
+Undefined names are errors (StrictUndefined), so a misspelt tag in an edited template is
 found by `danvan templates check` instead of printing nothing. Any template error becomes a
 TemplateError naming the file and the tag, in Vietnamese.
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from ..forms.template_error import TemplateError
 from .templates import WordTemplate, check_package
@@ -25,6 +27,7 @@ _ENGLISH = [
     (re.compile(r"unexpected end of template"), "thiếu thẻ đóng của một vòng lặp hay điều kiện"),
     (re.compile(r"Encountered unknown tag '(\w+)'.*'(end\w+)'"), "gặp thẻ {{% {0} %}} khi còn chờ {{% {1} %}}"),
     (re.compile(r"Encountered unknown tag '(\w+)'"), "thẻ lạ {{% {0} %}}"),
+    (re.compile(r"access to attribute '([^']+)' .* is unsafe"), "thẻ dùng '{0}', không được phép trong mẫu văn bản"),
     (re.compile(r"'([^']+)' is undefined"), "tên '{0}' không có trong dữ liệu của văn bản"),
     (re.compile(r"has no attribute '([^']+)'"), "không có mục '{0}' trong dữ liệu của văn bản"),
 ]
@@ -51,7 +54,7 @@ def _tags(path: Path) -> list[str]:
 def _tag_of(exc: Exception, path: Path) -> str:
     """The tag the error is about: one naming the unknown or missing name, else the one at the error's line."""
     for name in re.findall(r"'([^']+)'", str(exc)):
-        word = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
+        word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
         found = [t for t in _tags(path) if word.search(t)]
         if found:
             return found[0]
@@ -69,7 +72,8 @@ def render(template: WordTemplate, context: dict[str, Any], target: Any) -> None
     from docxtpl import DocxTemplate
 
     check_package(template.path)
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    # Sandboxed: the tags come from a .docx anyone with the templates folder can edit
+    env = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
     try:
         doc = DocxTemplate(str(template.path))
         doc.render(context, jinja_env=env)

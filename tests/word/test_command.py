@@ -100,6 +100,8 @@ def _edit_tag(path: Path, old: str, new: str) -> None:
     ("{{ subject }}", "{{ subjekt }}", "thẻ {{ subjekt }}: tên 'subjekt' không có trong dữ liệu"),
     ("{%p endfor %}", "{%p endfro %}", "thẻ {% endfro %}: gặp thẻ {% endfro %} khi còn chờ {% endfor %}"),
     ("{%p for s in sections %}", "{%p for s in %}", "thẻ {% for s in %}: thẻ viết sai cú pháp"),
+    ("{{ opening }}", "{{ opening.__class__.__mro__ }}",
+     "thẻ {{ opening.__class__.__mro__ }}: thẻ dùng '__class__', không được phép trong mẫu văn bản"),
 ])
 def test_templates_check_names_the_file_and_the_tag_of_a_broken_word_template(tmp_path, old, new, said):
     root = _templates_copy(tmp_path)
