@@ -368,6 +368,11 @@ class Expression:
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
 
+    @property
+    def tree(self) -> ast.Expression:
+        """The checked syntax tree (read-only use: describing a constraint in words)."""
+        return self._tree
+
     def evaluate(self, values: Mapping[str, Any],
                  functions: Mapping[str, Callable] | None = None) -> Any:
         funcs = {**BUILTIN_FUNCTIONS, **(functions or {})}

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Callable
 
 from .bounds import check_bound_text
+from .describe import describe_constraint
 from .expressions import ExpressionError, compile_expression
+from .numbers import is_multiple
 from .schema import FIELD_TYPES, FieldSpec, FormTemplate, Scoring
 from .scoring import FORM_FUNCTIONS
 from .template_error import TemplateError
@@ -117,8 +119,33 @@ def _check_bounds(f: FieldSpec, problems: list[tuple[str, str]], w: Callable[[st
         problems.append((w("min/max"), f"min ({low:g}) lớn hơn max ({high:g})"))
 
 
+def _check_step(f: FieldSpec, problems: list[tuple[str, str]], w: Callable[[str], str]) -> None:
+    """A step only on numbers, whole on integers; the maximum (or max_score) must be reachable in steps."""
+    if f.step is None:
+        return
+    if not f.is_number:
+        problems.append((w("step"), f"bước (step) chỉ dùng cho số, không dùng cho kiểu '{f.type}'"))
+        return
+    if f.type == "integer" and not float(f.step).is_integer():
+        problems.append((w("step"), f"trường số nguyên cần bước là số nguyên (đang ghi {f.step:g})"))
+    base = f.number_min or 0
+    for key, top in (("max", f.number_max), ("max_score", f.max_score)):
+        if top is not None and not is_multiple(top - base, f.step):
+            problems.append((w("step"), f"{key} {top:g} không chia hết cho bước {f.step:g}: "
+                                        "điểm tối đa không nhập được"))
+
+
+def _check_constraint_message(f: FieldSpec, problems: list[tuple[str, str]], w: Callable[[str], str],
+                              labels: dict[str, str]) -> None:
+    """A constraint needs a message unless its shape reads as a plain sentence (forms/describe.py)."""
+    if f.constraint and not f.constraint_message and describe_constraint(f.constraint, f.name, labels) is None:
+        problems.append((w("constraint_message"),
+                         f"điều kiện {f.constraint!r} không diễn đạt được thành lời cho người nhập: "
+                         "hãy ghi constraint_message (câu báo lỗi bằng tiếng Việt)"))
+
+
 def _check_field(f: FieldSpec, problems: list[tuple[str, str]], parent: FieldSpec | None = None,
-                 known: frozenset[str] = frozenset()) -> None:
+                 known: frozenset[str] = frozenset(), labels: dict[str, str] | None = None) -> None:
     w = lambda key="": _where(f, key, parent)  # noqa: E731
     if f.type in ("select_one", "select_many"):
         if not f.choices:
@@ -140,12 +167,15 @@ def _check_field(f: FieldSpec, problems: list[tuple[str, str]], parent: FieldSpe
             for sub in f.fields:
                 if sub.type == "repeat":
                     problems.append((_where(sub, "type", f), "không lồng bảng nhiều dòng trong bảng nhiều dòng"))
-                _check_field(sub, problems, f, known | frozenset(names))
+                _check_field(sub, problems, f, known | frozenset(names),
+                             {**(labels or {}), **{s.name: s.label for s in f.fields}})
         if f.min_rows > f.max_rows:
             problems.append((w("min_rows"), "min_rows lớn hơn max_rows"))
     elif f.fields:
         problems.append((w("fields"), "chỉ kiểu 'repeat' mới có danh sách cột (fields)"))
     _check_bounds(f, problems, w, known)
+    _check_step(f, problems, w)
+    _check_constraint_message(f, problems, w, labels or {})
     if f.max_score is not None:
         if f.type not in _NUMBER_TYPES:
             problems.append((w("max_score"), "chỉ trường số mới có điểm tối đa"))
@@ -217,8 +247,9 @@ def check_form(form: FormTemplate) -> list[tuple[str, str]]:
     for dup in sorted({n for n in section_names if section_names.count(n) > 1}):
         problems.append((f"phần '{dup}'", "tên phần bị trùng"))
     top = frozenset(f.name for f in form.all_fields())
+    labels = {f.name: f.label for f in form.all_fields()}
     for f in form.all_fields():
-        _check_field(f, problems, known=top)
+        _check_field(f, problems, known=top, labels=labels)
     _check_cycles(_check_expressions(form, problems), problems)
     _check_scoring(form, problems)
     return problems

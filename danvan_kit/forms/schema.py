@@ -54,6 +54,7 @@ class FieldSpec(_Strict):
     # (today in Vietnam) or an expression, e.g. `max: today`, `min: ngay_bat_dau` (forms/bounds.py)
     min: float | str | None = None
     max: float | str | None = None
+    step: float | None = Field(default=None, gt=0)  # numbers: only whole steps from min, e.g. 0.5 (halves)
     max_length: int | None = Field(default=None, ge=1, le=1_000_000)
     constraint: str | None = None        # expression that must hold, e.g. "da_giai_quyet <= tiep_nhan"
     constraint_message: str | None = None
