@@ -25,13 +25,15 @@ class CriterionControl(FieldControl):
         super().__init__(spec, on_change, compact=True)
         self.input.layout.width = "6em"
         self.input.placeholder = f"0–{format_number(spec.max_score)}"
+        step = f"<br>bước {format_number(spec.step)}" if spec.step else ""
         self.reviewer = w.HTML(layout=w.Layout(width="9em"))
         self.set_reviewer_score(reviewer_score)
         line = w.HBox([
             w.HTML(f"{esc(spec.label)}", layout=w.Layout(flex="1 1 auto")),
-            w.HTML(f'<span style="{HINT_STYLE}">tối đa {format_number(spec.max_score)}</span>',
+            w.HTML(f'<span style="{HINT_STYLE}">tối đa {format_number(spec.max_score)}{step}</span>',
                    layout=w.Layout(width="6em")),
             self.input,
+            *([self.echo] if self.echo is not None else []),
             self.reviewer,
         ], layout=w.Layout(align_items="center", width="100%"))
         parts: list[w.Widget] = [line]

@@ -11,9 +11,10 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
-from ..forms.numbers import format_number
+from ..forms.numbers import format_number, format_understood
 from ..forms.schema import FieldSpec
 from ..forms.text import format_date
+from ..forms.values import coerce_value
 from ..markup import esc
 
 __all__ = ["FieldControl", "label_html", "to_display"]
@@ -57,8 +58,10 @@ class FieldControl:
             f'<br><span style="{HINT_STYLE}">{esc(spec.hint)}</span>' if spec.hint else "")
         self.error = w.HTML(self._head) if not compact else w.HTML(layout=w.Layout(display="none"))
         self.input = self._make_input()
+        # A number box says what it understood ("= 3 200") so a misreading shows before submit.
+        self.echo = w.HTML(layout=w.Layout(display="none")) if spec.is_number and not spec.calculation else None
         parts: list[w.Widget] = [] if compact else [self.error]
-        row = [self.input]
+        row = [self.input] + ([self.echo] if self.echo is not None else [])
         if spec.unit and not compact:
             row.append(w.HTML(f'<span style="{HINT_STYLE}">{esc(spec.unit)}</span>'))
         if spec.type == "file":
@@ -116,7 +119,19 @@ class FieldControl:
         unit = f" {esc(self.spec.unit)}" if self.spec.unit and shown not in (None, "") else ""
         return f'<span class="dv-calc" style="padding:2px 8px;background:#eef3f8;border-radius:3px">{text}{unit}</span>'
 
+    def _show_understood(self) -> None:
+        """'= 3 200' beside a number typed with a separator; nothing for plain digits or unreadable text."""
+        if self.echo is None:
+            return
+        text = str(self.input.value or "")
+        value, err = coerce_value(self.spec, text)
+        shown = value is not None and err is None and any(c in text for c in ".,  \u202f")
+        self.echo.value = (f'<span class="dv-understood" style="{HINT_STYLE}">= {esc(format_understood(value))}</span>'
+                           if shown else "")
+        self.echo.layout.display = None if shown else "none"
+
     def _changed(self, _change: Any = None) -> None:
+        self._show_understood()
         if self.spec.type == "file" and self.input.value:
             self._files = list(self.input.value)
             self._file_list.value = self._files_html()
@@ -167,6 +182,7 @@ class FieldControl:
         else:
             shown = to_display(f, value)
             self.input.value = "" if shown is None else str(shown)
+            self._show_understood()
 
     def show_computed(self, value: Any) -> None:
         if self.spec.calculation:

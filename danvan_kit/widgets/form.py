@@ -73,6 +73,9 @@ class FormView(w.VBox):
         self.on_submit, self.on_save_draft, self.on_change = on_submit, on_save_draft, on_change
         self._loading = False
         self._checked = False  # after the first submit attempt, errors follow every edit
+        self._editing: str | None = None  # the field being typed in; it is "left" when another is edited
+        self._left: set[str] = set()
+        self._last_inputs: dict[str, Any] = {}
         self._busy = False
         self._attempt: tuple[str, str] | None = None
         self.last_result: ValidationResult | None = None
@@ -173,6 +176,7 @@ class FormView(w.VBox):
                     log.exception("could not show stored value of %s", name)
         finally:
             self._loading = False
+        self._last_inputs = self.inputs()
         self.refresh()
 
     def refresh(self, state: FormState | None = None) -> FormState:
@@ -182,10 +186,13 @@ class FormView(w.VBox):
             control.set_visible(state.visible.get(name, True))
             if isinstance(control, FieldControl):
                 control.show_computed(state.values.get(name))
+            else:
+                control.show_rows(state.rows.get(name, []), state.row_visible.get(name, []))
         for section in self.template.sections:
             self._section_boxes[section.name].layout.display = None if state.section_visible[section.name] else "none"
-            if section.name in self._subtotals:
-                got = sum(state.values.get(f.name) or 0 for f in section.fields if f.max_score is not None)
+            if section.name in self._subtotals:  # a score its own rule refuses is never counted
+                got = sum(state.values.get(f.name) or 0 for f in section.fields
+                          if f.max_score is not None and f.name not in state.refused)
                 self._subtotals[section.name].value = (
                     f'<div style="text-align:right"><b>Điểm phần này: {format_number(got)} / '
                     f"{format_number(section.max_score)}</b></div>")
@@ -195,15 +202,38 @@ class FormView(w.VBox):
         if self._loading:
             return
         inputs = self.inputs()
+        self._note_left(inputs)
         state = self.engine.compute(inputs)  # once per edit: shown, and reused by the check
         self.refresh(state)
         if self._checked:
             self.validate(inputs, state)
+        else:
+            self.show_left_errors(state)
         if self.on_change is not None:
             try:
                 self.on_change(self)
             except Exception:  # autosave must never break typing
                 log.exception("on_change failed")
+
+    def _note_left(self, inputs: Mapping[str, Any]) -> None:
+        """The field whose input changed is being typed in; the one typed in before it was left
+        (the kernel hears no blur event: moving on to edit another field is how leaving shows)."""
+        edited = [name.split("__")[0] for name, value in inputs.items() if self._last_inputs.get(name) != value]
+        self._last_inputs = dict(inputs)
+        if edited and edited[0] != self._editing:
+            if self._editing is not None:
+                self._left.add(self._editing)
+            self._editing = edited[0]
+
+    def show_left_errors(self, state: FormState) -> None:
+        """Before a submit attempt: beside each field that was left, its own rule's message (unreadable
+        text, range, step, its constraint); nothing beside the field still being typed in."""
+        for name, control in self.controls.items():
+            message = None
+            if name in self._left and state.visible.get(name, True):
+                own = [e.message for e in state.errors if e.field.split("__")[0] == name]
+                message = "; ".join(own) or state.refused.get(name) or state.unmet.get(name)
+            control.set_error(message)
 
     # -- checks and actions -------------------------------------------
     def validate(self, inputs: Mapping[str, Any] | None = None, state: FormState | None = None) -> ValidationResult:

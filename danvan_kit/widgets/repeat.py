@@ -77,6 +77,16 @@ class RepeatControl:
         for values in rows or []:
             self.add_row(values, notify=False)
 
+    def show_rows(self, rows: list[dict[str, Any]], shown: list[dict[str, bool]]) -> None:
+        """Live state of each row (index as on screen): computed cells, and cells their relevance hides
+        (kept in place, invisible, so the columns stay aligned)."""
+        for index, row in enumerate(self.rows):
+            values = rows[index] if index < len(rows) else {}
+            visible = shown[index] if index < len(shown) else {}
+            for sub, control in row.items():
+                control.show_computed(values.get(sub))
+                control.container.layout.visibility = None if visible.get(sub, True) else "hidden"
+
     def set_row_errors(self, errors: dict[str, str]) -> None:
         """Errors keyed like 'name[2].sub' (rows counted from 1 among non-empty rows)."""
         filled = [i for i, row in enumerate(self.raw) if any(v not in (None, "", []) for v in row.values())]
