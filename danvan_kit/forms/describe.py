@@ -71,7 +71,7 @@ def _compare(node: ast.Compare, subject: str, labels: Mapping[str, str]) -> str:
             who = _operand(left, subject, labels)
             parts.append(f"{verb}: {items}" if who == "giá trị này" else f"{who} {verb}: {items}")
         elif type(op) in _OPS:
-            kind: type = type(op)
+            kind: type[ast.cmpop] = type(op)
             a, b = left, right
             if isinstance(b, ast.Name) and b.id == subject and not (isinstance(a, ast.Name) and a.id == subject):
                 a, b, kind = b, a, _FLIP[kind]

@@ -14,8 +14,8 @@ from typing import Any, Mapping
 
 from ..settings import today_vn
 from .bounds import date_bound_problem
-from .expressions import compile_expression
 from .describe import describe_constraint
+from .expressions import compile_expression
 from .numbers import format_number, is_multiple
 from .schema import FieldSpec, FormTemplate
 from .scoring import FORM_FUNCTIONS, Scorer

@@ -199,7 +199,8 @@ class _Writer:
         rule = self._input(self.row, VALUE_COL, f, f.name)
         extra = ""
         if f.max_score is not None:
-            extra = f"Tối đa {format_number(f.max_score)} điểm."
+            step = f", theo bước {format_number(f.step)}" if f.step is not None else ""
+            extra = f"Tối đa {format_number(f.max_score)} điểm{step}."
         hint = self._hint(extra or rule + ".", f.hint, self._relevance(f))
         height = 48 if f.type == "long_text" else 0
         if f.evidence:
