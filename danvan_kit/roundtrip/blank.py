@@ -42,7 +42,7 @@ from .cells import (
 )
 from .rules import FORMATS, INPUT_FORMAT, cut, data_validation
 
-__all__ = ["BlankFormError", "blank_form_bytes", "write_blank_form", "default_filename"]
+__all__ = ["BlankFormError", "blank_form_bytes", "write_blank_form", "default_filename", "write_bytes_atomic"]
 
 _WIDTHS = {KEY_COL: 3, LABEL_COL: 58, VALUE_COL: 24, EXTRA_COL: 30, HINT_COL: 42}
 _TABLE_WIDTH = 20
@@ -351,10 +351,16 @@ def write_blank_form(catalog: Any, unit_code: str, period_id: str, target: str |
     content = blank_form_bytes(catalog, unit_code, period_id, item=item, now=now)  # unknown unit or period: refused
     if target.is_dir():
         target = target / default_filename(unit_code, period_id, (item or "").strip())
+    write_bytes_atomic(target, content)
+    return target
+
+
+def write_bytes_atomic(target: Path, content: bytes) -> None:
+    """Write `content` to a temporary file beside `target`, then rename it over: never half a file."""
     tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~blank-", suffix=".xlsx", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".~danvan-", suffix=target.suffix, dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
         os.replace(tmp, target)
@@ -364,4 +370,3 @@ def write_blank_form(catalog: Any, unit_code: str, period_id: str, target: str |
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
-    return target
