@@ -19,6 +19,7 @@ from .expressions import compile_expression
 from .numbers import format_number, is_multiple
 from .schema import FieldSpec, FormTemplate
 from .scoring import FORM_FUNCTIONS, Scorer
+from .texts import has_references, render_text
 from .values import coerce_value
 
 __all__ = ["FieldError", "ValidationResult", "FormState", "FormEngine", "own_rule_problem", "validate_submission"]
@@ -109,6 +110,28 @@ class FormEngine:
         self.scorer = Scorer(template, self.expr)
         self._labels = {f.name: f.label for f in template.all_fields()}
         self._messages: dict[int, str] = {}
+        self._fields = {f.name: f for f in template.all_fields()}
+        self._text_fields = [f for f in template.all_fields() if has_references(f.label) or has_references(f.hint)]
+        self._text_sections = [s for s in template.sections if has_references(s.title) or has_references(s.hint)]
+
+    @property
+    def has_texts(self) -> bool:
+        """True when some label, hint or title shows other answers."""
+        return bool(self._text_fields or self._text_sections)
+
+    def texts(self, state: "FormState") -> dict[str, tuple[str, str]]:
+        """(label, hint) of each field, and (title, hint) of each section keyed "section:<name>", whose text
+        references answers, rendered for `state` (a refused value shows as missing, as in totals)."""
+        if not self.has_texts:
+            return {}
+        values = {k: (None if k in state.refused else v) for k, v in state.values.items()}
+        functions = self._functions(values, state.visible)
+        evaluate = lambda text: self.expr(text).evaluate(values, functions)  # noqa: E731
+        out = {f.name: (render_text(f.label, evaluate, self._fields), render_text(f.hint, evaluate, self._fields))
+               for f in self._text_fields}
+        out.update({f"section:{s.name}": (render_text(s.title, evaluate, self._fields),
+                                          render_text(s.hint, evaluate, self._fields)) for s in self._text_sections})
+        return out
 
     @classmethod
     def of(cls, template: FormTemplate) -> "FormEngine":
@@ -348,6 +371,14 @@ class FormEngine:
                 data[f.evidence_name] = state.values.get(f.evidence_name)
             if state.visible[f.name] and f.name not in failed and not f.calculation:
                 self._check_value(f, value, f.name, state.values, functions, errors, today, frozenset(failed))
+        if errors and self._text_fields:  # name each field by its label as the page shows it
+            rendered = self.texts(state)
+            raw = {f.label: rendered[f.name][0] for f in self._text_fields}
+            def named(text: str) -> str:
+                for label, shown in raw.items():
+                    text = text.replace(label, shown)
+                return text
+            errors = [FieldError(e.field, named(e.label), named(e.message)) for e in errors]
         if errors:
             return ValidationResult(None, errors)
         return ValidationResult(data, [])

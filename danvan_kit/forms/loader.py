@@ -15,6 +15,7 @@ from .numbers import is_multiple
 from .schema import FIELD_TYPES, FieldSpec, FormTemplate, Scoring
 from .scoring import FORM_FUNCTIONS
 from .template_error import TemplateError
+from .texts import references
 from .yamlfile import load_model, read_yaml
 
 __all__ = ["FORM_FUNCTIONS", "load_form", "check_form"]
@@ -47,9 +48,17 @@ def _check_expressions(form: FormTemplate, problems: list[tuple[str, str]]) -> d
             problems.append((where, f"biểu thức {text!r} dùng tên không có trong biểu mẫu: {', '.join(unknown)}"))
         return set(expr.names)
 
+    def check_text(text: str, where: str, known: set[str]) -> None:
+        for expr in references(text):
+            check(expr, where, known)
+
     for section in form.sections:
         check(section.relevant, f"phần '{section.name}' (relevant)", top)
+        check_text(section.title, f"phần '{section.name}' (title)", top)
+        check_text(section.hint, f"phần '{section.name}' (hint)", top)
         for f in section.fields:
+            check_text(f.label, _where(f, "label"), top)
+            check_text(f.hint, _where(f, "hint"), top)
             check(f.relevant, _where(f, "relevant"), top)
             check(f.constraint, _where(f, "constraint"), top)
             if f.calculation:

@@ -22,6 +22,7 @@ from ..forms.engine import FormEngine
 from ..forms.numbers import format_number
 from ..forms.schema import FieldSpec, FormTemplate
 from ..forms.text import format_date
+from ..forms.texts import static_copy
 from ..markup import safe_filename
 from .cells import (
     EXTRA_COL,
@@ -68,12 +69,14 @@ class _Writer:
 
     def __init__(self, target: Any, catalog: Any, template: FormTemplate, unit: Any, period: Any, item: str):
         self.wb = new_workbook(target)
+        self.engine = FormEngine.of(template)
+        if self.engine.has_texts:  # a sheet cannot compute: references read as the field's label or "…"
+            template = static_copy(template)
         self.catalog, self.template, self.unit, self.period, self.item = catalog, template, unit, period, item
         self.fmt = {name: self.wb.add_format(spec) for name, spec in FORMATS.items()}
         self.ws = self.wb.add_worksheet(INPUT_SHEET)
         self.lists = self.wb.add_worksheet(LISTS_SHEET)
         self.meta = self.wb.add_worksheet(META_SHEET)
-        self.engine = FormEngine.of(template)
         self.row = 0
         self.list_col = 0
         self.sources: dict[str, str] = {}

@@ -25,6 +25,7 @@ from .xlsform_sheets import (
     TYPE_OUT,
     YES_NO_CHOICES,
     YES_NO_LIST,
+    text_to_xlsform,
     to_xlsform,
 )
 
@@ -53,8 +54,11 @@ class _Survey:
     def expr(self, text: str | None) -> str | None:
         return to_xlsform(text, self.names) if text else None
 
+    def text(self, text: str | None) -> str | None:
+        return text_to_xlsform(text, self.names) if text else None
+
     def _section(self, s: Section) -> None:
-        self.rows.append({"type": "begin_group", "name": s.name, "label": s.title, "hint": s.hint or None,
+        self.rows.append({"type": "begin_group", "name": s.name, "label": self.text(s.title), "hint": self.text(s.hint),
                           "relevant": self.expr(s.relevant), "max_score": _number(s.max_score)})
         for f in s.fields:
             self._field(f)
@@ -92,7 +96,7 @@ class _Survey:
         self.rows.append(row)
 
     def _common(self, f: FieldSpec) -> dict[str, Any]:
-        return {"name": f.name, "label": f.label, "hint": f.hint or None,
+        return {"name": f.name, "label": self.text(f.label), "hint": self.text(f.hint),
                 "required": "yes" if f.required else None, "required_message": f.required_message,
                 "constraint": self.expr(f.constraint), "constraint_message": f.constraint_message,
                 "relevant": self.expr(f.relevant)}

@@ -41,6 +41,7 @@ from .xlsform_sheets import (
     YES_NO_CHOICES,
     YES_NO_LIST,
     from_xlsform,
+    text_from_xlsform,
 )
 
 __all__ = ["XlsformResult", "read_xlsform", "save_imported"]
@@ -296,7 +297,13 @@ class _Mapper:
         for section in sections:
             if section.get("relevant"):
                 section["relevant"] = from_xlsform(section["relevant"], "", self.types)
+            for key in ("title", "hint"):
+                if section.get(key):
+                    section[key] = text_from_xlsform(section[key], self.types)
             for f in fields(section["fields"]):
+                for key in ("label", "hint"):
+                    if f.get(key):
+                        f[key] = text_from_xlsform(f[key], self.types)
                 for key in ("constraint", "relevant", "calculation"):
                     if f.get(key):
                         f[key] = from_xlsform(f[key], f["name"], self.types)

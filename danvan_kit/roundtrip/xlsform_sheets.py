@@ -26,7 +26,8 @@ import tokenize
 from typing import AbstractSet, Mapping
 
 __all__ = ["SURVEY", "CHOICES", "SETTINGS", "CLASSES", "SURVEY_COLUMNS", "CHOICE_COLUMNS", "SETTINGS_COLUMNS",
-           "CLASS_COLUMNS", "YES_NO_LIST", "TYPE_OUT", "TYPE_IN", "HARMLESS_APPEARANCE", "to_xlsform", "from_xlsform"]
+           "CLASS_COLUMNS", "YES_NO_LIST", "TYPE_OUT", "TYPE_IN", "HARMLESS_APPEARANCE", "to_xlsform", "from_xlsform",
+           "text_to_xlsform", "text_from_xlsform"]
 
 SURVEY, CHOICES, SETTINGS, CLASSES = "survey", "choices", "settings", "xep_loai"
 SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "required_message", "constraint",
@@ -112,3 +113,31 @@ def from_xlsform(text: str, current: str, types: Mapping[str, str]) -> str:
         part = re.sub(r"\bmod\b", "%", part)
         parts[i] = _CURRENT.sub(current, part)
     return "".join(parts)
+
+
+_BRACED = re.compile(r"\{((?:[^{}]|\$\{\s*\w+\s*\})+)\}")
+
+
+def text_to_xlsform(text: str, names: AbstractSet[str]) -> str:
+    """A label or hint with references, XLSForm's way: `{name}` -> `${name}`, `{expr}` -> `{expr in XLSForm}`."""
+    if "{" not in text:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        inner = m.group(1).strip()
+        return "${" + inner + "}" if inner in names else "{" + to_xlsform(inner, names) + "}"
+
+    return _BRACED.sub(one, text.replace("{{", "\x00").replace("}}", "\x01")).replace(
+        "\x00", "{{").replace("\x01", "}}")
+
+
+def text_from_xlsform(text: str, types: Mapping[str, str]) -> str:
+    """A label or hint from XLSForm: `${name}` -> `{name}`, `{expr}` translated inside (`{{`, `}}`: braces)."""
+    if "{" not in text:
+        return text
+    marked = _FIELD_REF.sub("\x02\\1\x03", text)          # refs first: `${a}}` is a ref and a brace
+    marked = marked.replace("{{", "\x00").replace("}}", "\x01")
+    marked = re.sub(r"\{([^{}]+)\}", lambda m: "{" + from_xlsform(
+        re.sub("\x02(\\w+)\x03", r"${\1}", m.group(1)).strip(), "", types) + "}", marked)
+    marked = re.sub("\x02(\\w+)\x03", r"{\1}", marked)
+    return marked.replace("\x00", "{{").replace("\x01", "}}")

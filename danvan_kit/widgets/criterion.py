@@ -28,8 +28,9 @@ class CriterionControl(FieldControl):
         step = f"<br>bước {format_number(spec.step)}" if spec.step else ""
         self.reviewer = w.HTML(layout=w.Layout(width="9em"))
         self.set_reviewer_score(reviewer_score)
+        self.label = w.HTML(f"{esc(spec.label)}", layout=w.Layout(flex="1 1 auto"))
         line = w.HBox([
-            w.HTML(f"{esc(spec.label)}", layout=w.Layout(flex="1 1 auto")),
+            self.label,
             w.HTML(f'<span style="{HINT_STYLE}">tối đa {format_number(spec.max_score)}{step}</span>',
                    layout=w.Layout(width="6em")),
             self.input,
@@ -46,6 +47,9 @@ class CriterionControl(FieldControl):
         parts.append(self.error)
         self.container.children = parts
         self.container.add_class("dv-criterion")
+
+    def set_texts(self, label: str, hint: str) -> None:
+        self.label.value = esc(label)
 
     def set_reviewer_score(self, score: float | None) -> None:
         text = format_number(score) if score is not None else "—"

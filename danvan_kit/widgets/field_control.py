@@ -24,9 +24,9 @@ HINT_STYLE = "color:#555;font-size:0.9em"
 _NUMBER_WIDTH = "12em"
 
 
-def label_html(f: FieldSpec) -> str:
+def label_html(f: FieldSpec, label: str | None = None) -> str:
     star = ' <span style="color:#b00020" title="Bắt buộc">*</span>' if f.required else ""
-    return f"<b>{esc(f.label)}</b>{star}"
+    return f"<b>{esc(f.label if label is None else label)}</b>{star}"
 
 
 def to_display(f: FieldSpec, value: Any) -> Any:
@@ -54,8 +54,9 @@ class FieldControl:
         self._on_change = on_change or (lambda: None)
         self._files: list[dict] = []
         # One HTML widget carries label, hint and error: every widget costs a model in the browser.
-        self._head = "" if compact else label_html(spec) + (
-            f'<br><span style="{HINT_STYLE}">{esc(spec.hint)}</span>' if spec.hint else "")
+        self._compact = compact
+        self._message: str | None = None
+        self._head = "" if compact else self._head_html(spec.label, spec.hint)
         self.error = w.HTML(self._head) if not compact else w.HTML(layout=w.Layout(display="none"))
         self.input = self._make_input()
         # A number box says what it understood ("= 3 200") so a misreading shows before submit.
@@ -72,6 +73,17 @@ class FieldControl:
         self.container = w.VBox(parts, layout=w.Layout(margin="0 0 0.6em 0"))
         self.container.add_class("dv-field")
         self.container.add_class(f"dv-field-{spec.name}")
+
+    def _head_html(self, label: str, hint: str) -> str:
+        return label_html(self.spec, label) + (f'<br><span style="{HINT_STYLE}">{esc(hint)}</span>' if hint else "")
+
+    def set_texts(self, label: str, hint: str) -> None:
+        """Show a label and hint that reference other answers, rendered for the answers now."""
+        if self.spec.type == "note":
+            self.input.value = f'<div style="{HINT_STYLE}">{esc(hint)}</div>'
+        if not self._compact:
+            self._head = self._head_html(label, hint)
+            self.set_error(self._message)
 
     # -- construction -------------------------------------------------
     def _make_input(self) -> w.Widget:
@@ -189,6 +201,7 @@ class FieldControl:
             self.input.value = self._calc_html(value)
 
     def set_error(self, message: str | None) -> None:
+        self._message = message
         text = f'<span class="dv-error" style="{ERROR_STYLE}">⚠ {esc(message)}</span>' if message else ""
         if self._head:
             self.error.value = self._head + (f"<br>{text}" if text else "")

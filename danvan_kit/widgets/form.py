@@ -38,6 +38,14 @@ GENERIC_FAILURE = ("Chưa lưu được do lỗi hệ thống. Nội dung bạn 
                    "vui lòng bấm lại sau ít phút hoặc báo Phòng Nội vụ.")
 
 
+def _title_html(title: str) -> str:
+    return f'<h3 style="margin:0.8em 0 0.4em">{esc(title)}</h3>'
+
+
+def _hint_html(hint: str) -> str:
+    return f'<span style="{HINT_STYLE}">{esc(hint)}</span>'
+
+
 class UserFacingError(Exception):
     """Raise from a callback to show its (Vietnamese) message on the form as it is.
 
@@ -82,6 +90,7 @@ class FormView(w.VBox):
         self.controls: dict[str, FieldControl | RepeatControl] = {}
         self._section_boxes: dict[str, w.VBox] = {}
         self._subtotals: dict[str, w.HTML] = {}
+        self._titles: dict[str, tuple[w.HTML, w.HTML | None]] = {}
         scores = dict(reviewer_scores or {})
 
         self.summary = w.HTML(layout=w.Layout(display="none"))
@@ -97,9 +106,12 @@ class FormView(w.VBox):
 
         sections = []
         for section in template.sections:
-            parts: list[w.Widget] = [w.HTML(f'<h3 style="margin:0.8em 0 0.4em">{esc(section.title)}</h3>')]
-            if section.hint:
-                parts.append(w.HTML(f'<span style="{HINT_STYLE}">{esc(section.hint)}</span>'))
+            title = w.HTML(_title_html(section.title))
+            parts: list[w.Widget] = [title]
+            hint = w.HTML(_hint_html(section.hint)) if section.hint else None
+            if hint is not None:
+                parts.append(hint)
+            self._titles[section.name] = (title, hint)
             for spec in section.fields:
                 if spec.type == "repeat":
                     control: FieldControl | RepeatControl = RepeatControl(spec, self._changed)
@@ -188,6 +200,14 @@ class FormView(w.VBox):
                 control.show_computed(state.values.get(name))
             else:
                 control.show_rows(state.rows.get(name, []), state.row_visible.get(name, []))
+        for key, (label, hint) in self.engine.texts(state).items():
+            if key.startswith("section:"):
+                title_html, hint_html = self._titles[key.removeprefix("section:")]
+                title_html.value = _title_html(label)
+                if hint_html is not None:
+                    hint_html.value = _hint_html(hint)
+            elif key in self.controls:
+                self.controls[key].set_texts(label, hint)
         for section in self.template.sections:
             self._section_boxes[section.name].layout.display = None if state.section_visible[section.name] else "none"
             if section.name in self._subtotals:  # a score its own rule refuses is never counted

@@ -26,9 +26,9 @@ class RepeatControl:
         self.error = w.HTML(layout=w.Layout(display="none"))
         columns = [w.HTML(label_html(sub), layout=self._cell_layout(sub)) for sub in spec.fields or []]
         header = w.HBox(columns + [w.HTML("", layout=w.Layout(width="5em"))], layout=w.Layout(grid_gap="0.5em"))
-        parts: list[w.Widget] = [w.HTML(label_html(spec))]
-        if spec.hint:
-            parts.append(w.HTML(f'<span style="{HINT_STYLE}">{esc(spec.hint)}</span>'))
+        self.title = w.HTML(label_html(spec))
+        self.hint = w.HTML(f'<span style="{HINT_STYLE}">{esc(spec.hint)}</span>')
+        parts: list[w.Widget] = [self.title] + ([self.hint] if spec.hint else [])
         parts += [header, self.body, self.add_button, self.error]
         self.container = w.VBox(parts, layout=w.Layout(margin="0 0 0.8em 0"))
         self.container.add_class("dv-repeat")
@@ -86,6 +86,11 @@ class RepeatControl:
             for sub, control in row.items():
                 control.show_computed(values.get(sub))
                 control.container.layout.visibility = None if visible.get(sub, True) else "hidden"
+
+    def set_texts(self, label: str, hint: str) -> None:
+        """Show a label and hint that reference other answers, rendered for the answers now."""
+        self.title.value = label_html(self.spec, label)
+        self.hint.value = f'<span style="{HINT_STYLE}">{esc(hint)}</span>'
 
     def set_row_errors(self, errors: dict[str, str]) -> None:
         """Errors keyed like 'name[2].sub' (rows counted from 1 among non-empty rows)."""
