@@ -70,6 +70,7 @@ class FormState:
     row_visible: dict[str, list[dict[str, bool]]] = dc_field(default_factory=dict)
     refused: dict[str, str] = dc_field(default_factory=dict)
     unmet: dict[str, str] = dc_field(default_factory=dict)
+    row_count: dict[str, int] = dc_field(default_factory=dict)
 
 
 def own_rule_problem(f: FieldSpec, value: Any) -> str | None:
@@ -281,7 +282,16 @@ class FormEngine:
         unmet = {f.name: self.constraint_message(f) for f in tpl.all_fields()
                  if f.constraint and visible[f.name] and effective.get(f.name) is not None
                  and f.name not in refused and self._eval(f.constraint, counted, functions) is False}
-        return FormState(effective, visible, section_visible, errors, rows, row_visible, refused, unmet)
+        row_count = {f.name: self.rows_wanted(f, counted, functions) for f in repeats if f.repeat_count}
+        return FormState(effective, visible, section_visible, errors, rows, row_visible, refused, unmet, row_count)
+
+    def rows_wanted(self, f: FieldSpec, context: Mapping[str, Any], functions: Mapping[str, Any]) -> int:
+        """How many rows a repeat with `repeat_count` must have now (0 while its count is empty), at most
+        max_rows."""
+        value = self._eval(f.repeat_count, context, functions)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            return 0
+        return min(int(value), f.max_rows)
 
     def _check_value(self, f: FieldSpec, value: Any, key: str, context: Mapping[str, Any],
                      functions: Mapping[str, Any], errors: list[FieldError], today: date,
@@ -366,6 +376,13 @@ class FormEngine:
             value = state.values.get(f.name)
             if f.type == "repeat" and value is not None and state.visible[f.name]:
                 value = self._check_rows(f, raw[f.name], state.values, functions, errors, today) or None
+            if f.repeat_count and state.visible[f.name] and f.name not in failed:
+                wanted = self.rows_wanted(f, state.values, functions)
+                if len(value or []) != wanted:
+                    source = f.repeat_count.strip()
+                    counted_by = f"«{self._labels[source]}»" if source in self._labels else "số dòng đã khai"
+                    errors.append(FieldError(f.name, f.label, f"cần đúng {wanted} dòng theo {counted_by}, "
+                                                              f"đang có {len(value or [])}"))
             data[f.name] = value
             if f.evidence:
                 data[f.evidence_name] = state.values.get(f.evidence_name)

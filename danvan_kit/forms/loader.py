@@ -63,6 +63,7 @@ def _check_expressions(form: FormTemplate, problems: list[tuple[str, str]]) -> d
             check(f.constraint, _where(f, "constraint"), top)
             if f.calculation:
                 calc_deps[f.name] = check(f.calculation, _where(f, "calculation"), top)
+            check(f.repeat_count, _where(f, "repeat_count"), top)
             for sub in f.fields or []:
                 row = top | {s.name for s in f.fields or []}
                 check(sub.relevant, _where(sub, "relevant", f), row)
@@ -180,6 +181,8 @@ def _check_field(f: FieldSpec, problems: list[tuple[str, str]], parent: FieldSpe
                              {**(labels or {}), **{s.name: s.label for s in f.fields}})
         if f.min_rows > f.max_rows:
             problems.append((w("min_rows"), "min_rows lớn hơn max_rows"))
+    elif f.repeat_count:
+        problems.append((w("repeat_count"), "chỉ bảng nhiều dòng (repeat) mới có repeat_count"))
     elif f.fields:
         problems.append((w("fields"), "chỉ kiểu 'repeat' mới có danh sách cột (fields)"))
     _check_bounds(f, problems, w, known)

@@ -66,6 +66,7 @@ class FieldSpec(_Strict):
     evidence: bool = False               # criterion carries an evidence note (minh chứng)
     fields: list["FieldSpec"] | None = None  # repeat: the columns of each row
     min_rows: int = Field(default=0, ge=0)
+    repeat_count: str | None = None      # repeat: its number of rows comes from this expression, e.g. "so_ho"
     max_rows: int = Field(default=100, ge=1, le=1000)
     accept: str | None = None            # file: e.g. ".pdf,.jpg,.png,.docx"
     max_size_mb: float = Field(default=1.0, gt=0, le=20)

@@ -237,6 +237,11 @@ class _Writer:
         n = table_rows(f)
         more = f" Mẫu Excel có {n} dòng; cần nhiều hơn hãy nhập trên trang web." if n < f.max_rows else ""
         rows_rule = f"Tối thiểu {f.min_rows} dòng." if f.min_rows else "Có thể để trống."
+        if f.repeat_count:
+            source = f.repeat_count.strip()
+            named = f"«{self.engine.template.field(source).label}»" if source in {
+                x.name for x in self.engine.template.all_fields()} else "số dòng đã khai"
+            rows_rule = f"Số dòng phải bằng {named}."
         self._field_row(f, self._label(f), "group", f.name, self._hint(f.hint, rows_rule + more, self._relevance(f)))
         write_text(self.ws, self.row, VALUE_COL, "Nhập ở bảng bên dưới, mỗi dòng một mục", self.fmt["calc"])
         write_text(self.ws, self.row, EXTRA_COL, "", self.fmt["calc"])

@@ -73,7 +73,7 @@ class _Survey:
     def _field(self, f: FieldSpec) -> None:
         if f.type == "repeat":
             self.rows.append({**self._common(f), "type": "begin_repeat", "min_rows": f.min_rows or None,
-                              "max_rows": f.max_rows})
+                              "max_rows": f.max_rows, "repeat_count": self.expr(f.repeat_count)})
             for sub in f.fields or []:
                 self._field(sub)
             self.rows.append({"type": "end_repeat", "name": f.name})

@@ -50,8 +50,7 @@ _NUMBER_KEYS = {"min", "max", "step", "max_length", "max_score", "min_rows", "ma
 _WHOLE_KEYS = {"max_length", "min_rows", "max_rows"}
 _YES = {"yes", "true", "true()", "1", "có", "x"}
 _NO = {"no", "false", "false()", "0", "không", ""}
-_NOT_YET = {"repeat_count": "số dòng lấy từ một trường (repeat_count)",
-            "choice_filter": "lọc lựa chọn theo câu trả lời trước (choice_filter)",
+_NOT_YET = {"choice_filter": "lọc lựa chọn theo câu trả lời trước (choice_filter)",
             "label::": "nhãn nhiều ngôn ngữ", "media::": "hình ảnh, âm thanh kèm câu hỏi",
             "image": "hình ảnh kèm câu hỏi", "audio": "âm thanh kèm câu hỏi", "video": "video kèm câu hỏi",
             "trigger": "tính lại khi một trường đổi (trigger)", "read_only": "chỉ đọc (read_only)",
@@ -195,7 +194,7 @@ class _Mapper:
         for key in ("required", "evidence"):
             if key in row:
                 out[key] = _yes(row[key])
-        for key in ("constraint", "relevant", "calculation"):
+        for key in ("constraint", "relevant", "calculation", "repeat_count"):
             if row.get(key):
                 out[key] = row[key]  # translated once every name's type is known (see `translate`)
         for key in _NUMBER_KEYS:
@@ -304,7 +303,7 @@ class _Mapper:
                 for key in ("label", "hint"):
                     if f.get(key):
                         f[key] = text_from_xlsform(f[key], self.types)
-                for key in ("constraint", "relevant", "calculation"):
+                for key in ("constraint", "relevant", "calculation", "repeat_count"):
                     if f.get(key):
                         f[key] = from_xlsform(f[key], f["name"], self.types)
                 for key in ("min", "max"):

@@ -33,7 +33,7 @@ SURVEY, CHOICES, SETTINGS, CLASSES = "survey", "choices", "settings", "xep_loai"
 SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "required_message", "constraint",
                   "constraint_message", "relevant", "calculation", "default", "appearance",
                   "unit", "min", "max", "step", "max_length", "max_score", "evidence", "min_rows", "max_rows",
-                  "accept", "max_size_mb")
+                  "repeat_count", "accept", "max_size_mb")
 CHOICE_COLUMNS = ("list_name", "name", "label")
 SETTINGS_COLUMNS = ("form_id", "version", "form_title", "applies_from", "code", "description", "example",
                     "total_max", "ineligible_when", "ineligible_label")

@@ -194,6 +194,10 @@ class FormView(w.VBox):
     def refresh(self, state: FormState | None = None) -> FormState:
         """Show calculations, relevance and section subtotals (computed now unless `state` is given)."""
         state = state or self.engine.compute(self.inputs())
+        tables = {name: c for name, c in self.controls.items() if isinstance(c, RepeatControl)}
+        resized = [name for name, wanted in state.row_count.items() if tables[name].follow_count(wanted)]
+        if resized:  # rows came or went: their cells are part of the state
+            state = self.engine.compute(self.inputs())
         for name, control in self.controls.items():
             control.set_visible(state.visible.get(name, True))
             if isinstance(control, FieldControl):

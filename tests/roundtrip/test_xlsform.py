@@ -157,9 +157,9 @@ def test_an_xlsform_written_by_hand_with_every_supported_feature_becomes_a_worki
 UNSUPPORTED = [
     ("geopoint", [{"type": "geopoint", "name": "vi_tri", "label": "Vị trí"}], None,
      "Survey › ô A3: dòng 3, cột «type»: kiểu câu hỏi «geopoint» chưa được hệ thống hỗ trợ"),
-    ("repeat_count", [{"type": "begin_repeat", "name": "ho", "label": "Hộ", "repeat_count": "${so_ho}"},
-                      {"type": "text", "name": "chu_ho", "label": "Chủ hộ"}, {"type": "end_repeat"}],
-     SURVEY_HEAD + ["repeat_count"], "dòng 3, cột «repeat_count»: chưa hỗ trợ số dòng lấy từ một trường"),
+    ("repeat_count naming nothing", [{"type": "begin_repeat", "name": "ho", "label": "Hộ", "repeat_count": "${so_ho}"},
+                                     {"type": "text", "name": "chu_ho", "label": "Chủ hộ"}, {"type": "end_repeat"}],
+     SURVEY_HEAD + ["repeat_count"], "dòng 3, cột «repeat_count»: biểu thức 'so_ho' dùng tên không có trong biểu mẫu"),
     ("choice_filter", [{"type": "select_one muc", "name": "ap", "label": "Ấp", "choice_filter": "xa = ${xa}"}],
      SURVEY_HEAD + ["choice_filter"], "cột «choice_filter»: chưa hỗ trợ lọc lựa chọn theo câu trả lời trước"),
     ("nested group", [{"type": "begin_group", "name": "trong", "label": "Nhóm con"}, {"type": "end_group"}], None,
