@@ -20,7 +20,7 @@ from .numbers import format_number, is_multiple
 from .schema import FieldSpec, FormTemplate
 from .scoring import FORM_FUNCTIONS, Scorer
 from .texts import has_references, render_text
-from .values import coerce_value
+from .values import coerce_value, display_value
 
 __all__ = ["FieldError", "ValidationResult", "FormState", "FormEngine", "own_rule_problem", "validate_submission"]
 
@@ -112,6 +112,8 @@ class FormEngine:
         self._labels = {f.name: f.label for f in template.all_fields()}
         self._messages: dict[int, str] = {}
         self._fields = {f.name: f for f in template.all_fields()}
+        self._choices = {f.name: f for top in template.all_fields() for f in [top, *(top.fields or [])]
+                         if f.choices is not None}
         self._text_fields = [f for f in template.all_fields() if has_references(f.label) or has_references(f.hint)]
         self._text_sections = [s for s in template.sections if has_references(s.title) or has_references(s.hint)]
 
@@ -179,7 +181,15 @@ class FormEngine:
         return order
 
     def _functions(self, values: Mapping[str, Any], visible: Mapping[str, bool]) -> dict[str, Any]:
-        return self.scorer.functions(values, visible)
+        return {**self.scorer.functions(values, visible), "choice_label": self._choice_label}
+
+    def _choice_label(self, value: Any, field: Any) -> str | None:
+        """choice_label(x, 'x'): the label of the option chosen in select field `field` (XLSForm's
+        jr:choice-name); several labels joined by "; " for a select_many."""
+        spec = self._choices.get(field) if isinstance(field, str) else None
+        if spec is None or value is None:
+            return None
+        return display_value(spec, value)
 
     def _eval(self, text: str | None, context: Mapping[str, Any], functions: Mapping[str, Any]) -> Any:
         return None if text is None else self.expr(text).evaluate(context, functions)

@@ -56,6 +56,8 @@ HARMLESS_APPEARANCE = {"", "multiline", "minimal", "field-list", "horizontal", "
 _STRINGS = re.compile(r"""('[^']*'|"[^"]*")""")
 _FIELD_REF = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
 _SELECTED = re.compile(r"""selected\(\s*\$\{\s*(\w+)\s*\}\s*,\s*('[^']*'|"[^"]*")\s*\)""")
+_CHOICE_NAME = re.compile(r"""jr:choice-name\(\s*\$\{\s*(\w+)\s*\}\s*,\s*(['"])\$\{\s*\1\s*\}\2\s*\)""")
+_FORMAT_DATE = re.compile(r"""format-date\(\s*([^,()]+?)\s*,\s*(['"])%d/%m/%Y\2\s*\)""")
 _SINGLE_EQ = re.compile(r"(?<![<>!=])=(?!=)")
 _CURRENT = re.compile(r"(?<![\w.)\]])\.(?![\w.])")
 
@@ -102,6 +104,8 @@ def from_xlsform(text: str, current: str, types: Mapping[str, str]) -> str:
         return f"contains({name}, {value})" if types.get(name) == "select_many" else f"{name} == {value}"
 
     text = _SELECTED.sub(selected, text)
+    text = _CHOICE_NAME.sub(lambda m: f"choice_label({m.group(1)}, '{m.group(1)}')", text)
+    text = _FORMAT_DATE.sub(lambda m: f"format_date({m.group(1)})", text)
     parts = _STRINGS.split(text)
     for i in range(0, len(parts), 2):  # even parts are outside quotes
         part = _FIELD_REF.sub(r"\1", parts[i])

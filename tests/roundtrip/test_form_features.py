@@ -35,6 +35,31 @@ sections:
         fields:
           - {name: chu_ho, type: text, label: Chủ hộ, required: true}
           - {name: so_nguoi, type: integer, label: Số người}
+  - name: van_ban
+    title: Văn bản và thời hạn
+    fields:
+      - name: so_hieu
+        type: text
+        label: Số hiệu văn bản
+        constraint: "regex(so_hieu, '^[0-9]+/(BC|KH)-[A-ZĐ]+$')"
+        constraint_message: Số hiệu phải có dạng 58/BC-UBND.
+      - {name: ngay_bat_dau, type: date, label: Ngày bắt đầu}
+      - name: ngay_ket_thuc
+        type: date
+        label: Ngày kết thúc
+        constraint: ngay_ket_thuc <= add_days(ngay_bat_dau, 90)
+        constraint_message: Không quá 90 ngày sau ngày bắt đầu.
+      - {name: so_thang, type: integer, label: Số tháng thực hiện,
+         calculation: "months_between(ngay_bat_dau, ngay_ket_thuc)"}
+      - {name: han_bao_cao, type: text, label: Hạn báo cáo,
+         calculation: "format_date(add_months(ngay_bat_dau, 3))"}
+      - name: linh_vuc
+        type: select_one
+        label: Lĩnh vực
+        choices: [{value: kt, label: Kinh tế}, {value: vh_xh, label: Văn hóa – xã hội}]
+      - {name: ten_linh_vuc, type: text, label: Tên lĩnh vực, calculation: "choice_label(linh_vuc, 'linh_vuc')"}
+      - {name: tom_tat, type: note, label: Tóm tắt,
+         hint: "Hạn báo cáo {han_bao_cao}, lĩnh vực {choice_label(linh_vuc, 'linh_vuc')}"}
 """
 NOW = datetime(2026, 4, 28, 3, 0, tzinfo=timezone.utc)
 
@@ -108,3 +133,79 @@ def test_repeat_count_is_read_from_an_xlsform_and_written_back(form):
     back = read_xlsform("tinh-nang.xlsx", out)
     assert back.ok and back.form.model_dump() == form.model_dump()
     assert FormEngine.of(back.form).compute({"so_ho": "4"}).row_count == {"ho": 4}
+
+
+# regex(), date arithmetic and dd/mm/yyyy text, choice labels -------------------------------------
+def test_regex_dates_and_choice_labels_work_live_in_the_widgets(form):
+    view = FormView(form)
+    view.controls["so_hieu"].raw = "58/BC"
+    view.controls["ngay_bat_dau"].raw = "31/01/2026"               # so_hieu was left
+    assert "Số hiệu phải có dạng 58/BC-UBND." in view.controls["so_hieu"].error.value
+    view.controls["ngay_ket_thuc"].raw = "15/05/2026"              # 104 days after
+    view.controls["linh_vuc"].raw = "vh_xh"
+    assert ">3<" in view.controls["so_thang"].input.value
+    assert "30/04/2026" in view.controls["han_bao_cao"].input.value    # 31/01 + 3 months: the month's last day
+    assert "Văn hóa – xã hội" in view.controls["ten_linh_vuc"].input.value
+    assert "Hạn báo cáo 30/04/2026, lĩnh vực Văn hóa – xã hội" in view.controls["tom_tat"].input.value
+    assert "Không quá 90 ngày" in view.controls["ngay_ket_thuc"].error.value
+    view.controls["so_ho"].raw = "0"
+    view.controls["so_hieu"].raw = "58/BC-UBND"
+    view.controls["ngay_ket_thuc"].raw = "30/04/2026"
+    result = view.submit()
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.data["ten_linh_vuc"] == "Văn hóa – xã hội" and result.data["so_thang"] == 2
+
+
+def test_the_store_refuses_a_symbol_against_its_regex_and_a_date_past_its_computed_limit(filed):
+    _catalog, store = filed
+    with pytest.raises(ValidationFailed) as refused:
+        submit(store, {"so_ho": 0, "so_hieu": "58-BC-UBND", "ngay_bat_dau": "01/01/2026",
+                       "ngay_ket_thuc": "02/04/2026"})
+    assert refused.value.errors == ["«Số hiệu văn bản»: Số hiệu phải có dạng 58/BC-UBND.",
+                                    "«Ngày kết thúc»: Không quá 90 ngày sau ngày bắt đầu."]
+    submit(store, {"so_ho": 0, "so_hieu": "58/BC-UBND", "ngay_bat_dau": "01/01/2026",
+                   "ngay_ket_thuc": "01/04/2026", "linh_vuc": "kt"}, attempt="ok")
+    kept = store.latest(store.system_actor(), "XA-AN-PHU", "bao-cao-dinh-ky", "2026-6t", submitted_only=True).data
+    assert kept["han_bao_cao"] == "01/04/2026" and kept["ten_linh_vuc"] == "Kinh tế" and kept["so_thang"] == 3
+
+
+def test_a_filled_blank_form_with_a_wrong_symbol_is_refused_and_a_right_one_stored(filed, books):
+    test_catalog, store = filed
+    form = test_catalog.form("bao-cao-dinh-ky", 9)
+    path = fill(blank(test_catalog, books, "XA-AN-PHU", "2026-6t"), form,
+                {"so_ho": 0, "so_hieu": "58/BC", "ngay_bat_dau": "01/01/2026", "linh_vuc": "Kinh tế"})
+    result = import_file(test_catalog, store, path)
+    assert not result.stored and any("Số hiệu phải có dạng 58/BC-UBND." in str(p) for p in result.problems)
+    fill(path, form, {"so_hieu": "58/BC-UBND"})
+    assert import_file(test_catalog, store, path).stored
+    kept = store.latest(store.system_actor(), "XA-AN-PHU", "bao-cao-dinh-ky", "2026-6t", submitted_only=True).data
+    assert kept["han_bao_cao"] == "01/04/2026" and kept["ten_linh_vuc"] == "Kinh tế"
+
+
+def test_an_xlsform_with_regex_format_date_and_jr_choice_name_is_read_into_our_functions(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    ws.append(["type", "name", "label", "constraint", "constraint_message", "calculation"])
+    ws.append(["begin_group", "van_ban", "Văn bản"])
+    ws.append(["text", "so_hieu", "Số hiệu", "regex(., '^[0-9]+/BC-UBND$')", "Sai dạng số hiệu"])
+    ws.append(["date", "ngay", "Ngày"])
+    ws.append(["select_one lv", "linh_vuc", "Lĩnh vực"])
+    ws.append(["calculate", "ngay_chu", "Ngày (chữ)", None, None, "format-date(${ngay}, '%d/%m/%Y')"])
+    ws.append(["calculate", "ten_lv", "Tên lĩnh vực", None, None, "jr:choice-name(${linh_vuc}, '${linh_vuc}')"])
+    ws.append(["end_group"])
+    ch = wb.create_sheet("choices")
+    ch.append(["list_name", "name", "label"])
+    ch.append(["lv", "kt", "Kinh tế"])
+    st = wb.create_sheet("settings")
+    st.append(["form_id", "version", "form_title"])
+    st.append(["thu-ham", 1, "Thử hàm"])
+    wb.save(tmp_path / "ham.xlsx")
+    result = read_xlsform(tmp_path / "ham.xlsx")
+    assert result.ok, [str(p) for p in result.problems]
+    fields = {f.name: f for f in result.form.all_fields()}
+    assert fields["so_hieu"].constraint == "regex(so_hieu, '^[0-9]+/BC-UBND$')"
+    assert fields["ngay_chu"].calculation == "format_date(ngay)"
+    assert fields["ten_lv"].calculation == "choice_label(linh_vuc, 'linh_vuc')"
+    state = FormEngine.of(result.form).compute({"ngay": "28/04/2026", "linh_vuc": "kt"})
+    assert state.values["ngay_chu"] == "28/04/2026" and state.values["ten_lv"] == "Kinh tế"
