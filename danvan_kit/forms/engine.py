@@ -71,6 +71,7 @@ class FormState:
     refused: dict[str, str] = dc_field(default_factory=dict)
     unmet: dict[str, str] = dc_field(default_factory=dict)
     row_count: dict[str, int] = dc_field(default_factory=dict)
+    group_visible: dict[str, bool] = dc_field(default_factory=dict)
 
 
 def own_rule_problem(f: FieldSpec, value: Any) -> str | None:
@@ -272,9 +273,11 @@ class FormEngine:
             new_sections = {s.name: s.relevant is None or bool(self._eval(s.relevant, counted, functions))
                             for s in tpl.sections}
             new_visible = {}
+            groups = {g.name: new_sections[s.name] and (g.relevant is None or bool(
+                self._eval(g.relevant, counted, functions))) for s in tpl.sections for g in s.groups}
             for s in tpl.sections:
                 for f in s.fields:
-                    new_visible[f.name] = new_sections[s.name] and (
+                    new_visible[f.name] = new_sections[s.name] and groups.get(f.group or "", True) and (
                         f.relevant is None or bool(self._eval(f.relevant, counted, functions)))
             effective = {k: (v if new_visible.get(k.split("__")[0], True) else None) for k, v in values.items()}
             if new_visible == visible and new_sections == section_visible:
@@ -293,7 +296,11 @@ class FormEngine:
                  if f.constraint and visible[f.name] and effective.get(f.name) is not None
                  and f.name not in refused and self._eval(f.constraint, counted, functions) is False}
         row_count = {f.name: self.rows_wanted(f, counted, functions) for f in repeats if f.repeat_count}
-        return FormState(effective, visible, section_visible, errors, rows, row_visible, refused, unmet, row_count)
+        functions = self._functions(counted, visible)
+        group_visible = {g.name: section_visible[s.name] and (g.relevant is None or bool(
+            self._eval(g.relevant, counted, functions))) for s in tpl.sections for g in s.groups}
+        return FormState(effective, visible, section_visible, errors, rows, row_visible, refused, unmet, row_count,
+                         group_visible)
 
     def rows_wanted(self, f: FieldSpec, context: Mapping[str, Any], functions: Mapping[str, Any]) -> int:
         """How many rows a repeat with `repeat_count` must have now (0 while its count is empty), at most

@@ -53,6 +53,9 @@ def _check_expressions(form: FormTemplate, problems: list[tuple[str, str]]) -> d
             check(expr, where, known)
 
     for section in form.sections:
+        for group in section.groups:
+            check(group.relevant, f"nhóm '{group.name}' (relevant)", top)
+            check_text(group.title, f"nhóm '{group.name}' (title)", top)
         check(section.relevant, f"phần '{section.name}' (relevant)", top)
         check_text(section.title, f"phần '{section.name}' (title)", top)
         check_text(section.hint, f"phần '{section.name}' (hint)", top)
@@ -246,6 +249,29 @@ def _check_scoring(form: FormTemplate, problems: list[tuple[str, str]]) -> None:
                          f"từ {top.from_:g} điểm, lớn hơn điểm tối đa {scoring.total_max:g}"))
 
 
+def _check_groups(form: FormTemplate, problems: list[tuple[str, str]]) -> None:
+    """Each group named once, by no field; a question names a group of its own section; a group's
+    questions stand together (they are shown in one block)."""
+    fields = {f.name for f in form.all_fields()}
+    seen: set[str] = set()
+    for section in form.sections:
+        names = [g.name for g in section.groups]
+        for group in section.groups:
+            if group.name in seen or group.name in fields:
+                problems.append((f"nhóm '{group.name}'", "tên nhóm bị trùng với một nhóm hoặc một trường khác"))
+            seen.add(group.name)
+        order = [f.group for f in section.fields]
+        for f in section.fields:
+            if f.group is not None and f.group not in names:
+                problems.append((_where(f, "group"), f"nhóm '{f.group}' không có trong phần '{section.name}'"))
+        for name in names:
+            at = [i for i, g in enumerate(order) if g == name]
+            if at and at[-1] - at[0] + 1 != len(at):
+                problems.append((f"nhóm '{name}'", "các câu hỏi của một nhóm phải đứng liền nhau"))
+            if not at:
+                problems.append((f"nhóm '{name}'", "nhóm chưa có câu hỏi nào"))
+
+
 def check_form(form: FormTemplate) -> list[tuple[str, str]]:
     """All meaning problems of a parsed template, as (field, message) pairs."""
     problems: list[tuple[str, str]] = []
@@ -263,6 +289,7 @@ def check_form(form: FormTemplate) -> list[tuple[str, str]]:
     for f in form.all_fields():
         _check_field(f, problems, known=top, labels=labels)
     _check_cycles(_check_expressions(form, problems), problems)
+    _check_groups(form, problems)
     _check_scoring(form, problems)
     return problems
 

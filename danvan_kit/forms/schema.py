@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-__all__ = ["FIELD_TYPES", "Choice", "FieldSpec", "Section", "ClassBand", "Scoring", "FormTemplate"]
+__all__ = ["FIELD_TYPES", "Choice", "FieldSpec", "Group", "Section", "ClassBand", "Scoring", "FormTemplate"]
 
 FieldType = Literal[
     "text", "long_text", "integer", "decimal", "date", "select_one", "select_many",
@@ -70,6 +70,7 @@ class FieldSpec(_Strict):
     max_rows: int = Field(default=100, ge=1, le=1000)
     accept: str | None = None            # file: e.g. ".pdf,.jpg,.png,.docx"
     max_size_mb: float = Field(default=1.0, gt=0, le=20)
+    group: str | None = None             # the group (of its section) this question belongs to
 
     @field_validator("min", "max", mode="before")
     @classmethod
@@ -96,6 +97,18 @@ class FieldSpec(_Strict):
         return f"{self.name}__evidence"
 
 
+class Group(_Strict):
+    """A titled block of consecutive questions inside a section, shown only when `relevant` holds.
+
+    Its questions keep their own names (the data stays flat) and name it with `group:`.
+    """
+
+    name: str = Field(pattern=NAME_PATTERN)
+    title: str = Field(min_length=1)
+    hint: str = ""
+    relevant: str | None = None
+
+
 class Section(_Strict):
     """A titled group of fields; a criteria group when it carries `max_score`."""
 
@@ -104,6 +117,7 @@ class Section(_Strict):
     hint: str = ""
     relevant: str | None = None
     max_score: float | None = Field(default=None, gt=0)
+    groups: list[Group] = Field(default_factory=list)
     fields: list[FieldSpec] = Field(min_length=1)
 
 

@@ -124,10 +124,12 @@ class _Writer:
         return rule
 
     def _relevance(self, f: FieldSpec) -> str:
-        if not f.relevant:
+        group = next((g for s in self.template.sections for g in s.groups if g.name == f.group), None)
+        conditions = [c for c in (f.relevant, group.relevant if group else None) if c]
+        if not conditions:
             return ""
         labels = []
-        for name in sorted(self.engine.expr(f.relevant).names):
+        for name in sorted(set().union(*(self.engine.expr(c).names for c in conditions))):
             try:
                 labels.append(f"«{cut(self.template.field(name).label, 70)}»")
             except KeyError:
@@ -273,7 +275,12 @@ class _Writer:
             self._merged(section.title, "section")
             if section.hint:
                 self._merged(section.hint, "note")
+            titles = {g.name: g.title for g in section.groups}
+            group = None
             for f in section.fields:
+                if f.group and f.group != group:
+                    self._merged(titles[f.group], "note")
+                group = f.group
                 self.field(f)
         for col in range(KEY_COL, self.max_col + 1):
             ws.set_column(col, col, _WIDTHS.get(col, _TABLE_WIDTH))

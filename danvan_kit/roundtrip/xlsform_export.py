@@ -60,8 +60,20 @@ class _Survey:
     def _section(self, s: Section) -> None:
         self.rows.append({"type": "begin_group", "name": s.name, "label": self.text(s.title), "hint": self.text(s.hint),
                           "relevant": self.expr(s.relevant), "max_score": _number(s.max_score)})
+        groups = {g.name: g for g in s.groups}
+        open_group = None
         for f in s.fields:
+            if f.group != open_group:
+                if open_group is not None:
+                    self.rows.append({"type": "end_group", "name": open_group})
+                if f.group is not None:
+                    g = groups[f.group]
+                    self.rows.append({"type": "begin_group", "name": g.name, "label": self.text(g.title),
+                                      "hint": self.text(g.hint), "relevant": self.expr(g.relevant)})
+                open_group = f.group
             self._field(f)
+        if open_group is not None:
+            self.rows.append({"type": "end_group", "name": open_group})
         self.rows.append({"type": "end_group", "name": s.name})
 
     def _bound(self, f: FieldSpec, bound: float | str | None) -> Any:

@@ -222,6 +222,7 @@ class _Mapper:
     def sections(self) -> list[dict[str, Any]]:
         sections: list[dict[str, Any]] = []
         stack: list[dict[str, Any]] = []   # the open section, then the open repeat
+        group: dict[str, Any] | None = None  # the open group inside the section
         loose = 0
         for i, row in enumerate(self.r.rows(SURVEY), start=2):
             if not row:
@@ -230,8 +231,18 @@ class _Mapper:
             if word in ("begin_group", "begin group"):
                 if len(stack) == 1 and stack[0].get("_loose"):
                     stack = []  # the questions before this group keep their own section
+                if len(stack) == 1 and group is None:  # a group inside a section
+                    group = {"name": row.get("name", ""), "title": row.get("label", "")}
+                    for key in ("hint", "relevant"):
+                        if row.get(key):
+                            group[key] = row[key]
+                    for key in ("name", "title", "relevant", "hint"):
+                        self.where[(f"group:{group['name']}", key)] = i
+                    stack[0].setdefault("groups", []).append(group)
+                    continue
                 if stack:
-                    self.r.refuse(SURVEY, i, "type", "chưa hỗ trợ nhóm lồng trong nhóm hoặc trong bảng nhiều dòng")
+                    self.r.refuse(SURVEY, i, "type", "chưa hỗ trợ nhóm lồng quá hai tầng hoặc nhóm trong bảng "
+                                                     "nhiều dòng")
                     continue
                 section: dict[str, Any] = {"name": row.get("name", ""), "title": row.get("label", "")}
                 for key in ("hint", "relevant"):
@@ -244,6 +255,8 @@ class _Mapper:
                 section["fields"] = []
                 sections.append(section)
                 stack = [section]
+            elif word in ("end_group", "end group") and group is not None and len(stack) == 1:
+                group = None
             elif word in ("end_group", "end group"):
                 if len(stack) != 1:
                     self.r.refuse(SURVEY, i, "type", "end_group không khớp với begin_group nào")
@@ -257,6 +270,8 @@ class _Mapper:
                     stack = [self._loose(sections, loose, i)]
                 repeat = self.field(i, row, "repeat", None)
                 repeat["fields"] = []
+                if group is not None:
+                    repeat["group"] = group["name"]
                 stack[0]["fields"].append(repeat)
                 stack.append(repeat)
             elif word in ("end_repeat", "end repeat"):
@@ -271,7 +286,10 @@ class _Mapper:
                     loose += 1
                     stack = [self._loose(sections, loose, i)]
                 kind, choices = self._type(i, row)
-                stack[-1]["fields"].append(self.field(i, row, kind, choices))
+                question = self.field(i, row, kind, choices)
+                if group is not None and len(stack) == 1:
+                    question["group"] = group["name"]
+                stack[-1]["fields"].append(question)
         if len(stack) > 1 or (stack and not stack[0].get("_loose")):
             self.r.refuse(SURVEY, None, "type", "thiếu end_group hoặc end_repeat ở cuối sheet")
         for section in sections:
@@ -294,6 +312,12 @@ class _Mapper:
                 yield from fields(f.get("fields") or [])
 
         for section in sections:
+            for group in section.get("groups", []):
+                if group.get("relevant"):
+                    group["relevant"] = from_xlsform(group["relevant"], "", self.types)
+                for key in ("title", "hint"):
+                    if group.get(key):
+                        group[key] = text_from_xlsform(group[key], self.types)
             if section.get("relevant"):
                 section["relevant"] = from_xlsform(section["relevant"], "", self.types)
             for key in ("title", "hint"):
@@ -364,6 +388,7 @@ def _settings(reader: _Reader) -> dict[str, Any]:
 
 
 _FIELD_WHERE = re.compile(r"trường '(?:(\w+)\.)?(\w+)'(?: \(([\w/]+)\))?")
+_GROUP_WHERE = re.compile(r"nhóm '(\w+)'(?: \((\w+)\))?")
 _SECTION_WHERE = re.compile(r"phần '(\w+)'(?: \((\w+)\))?")
 _PYDANTIC_WHERE = re.compile(r"\(([^()]+)\)")
 
@@ -378,6 +403,10 @@ def _place(mapper: _Mapper, where: str) -> tuple[str, int | None, str | None]:
         name, key = m.group(2), (m.group(3) or "name").split("/")[0]
         key = "type" if key in ("choices", "fields") else key
         return SURVEY, mapper.where.get((name, key), mapper.where.get((name, "name"))), key
+    m = _GROUP_WHERE.match(where)
+    if m:
+        key = m.group(2) or "name"
+        return SURVEY, mapper.where.get((f"group:{m.group(1)}", key)), "label" if key == "title" else key
     m = _SECTION_WHERE.match(where)
     if m:
         key = m.group(2) or "name"

@@ -91,6 +91,7 @@ class FormView(w.VBox):
         self._section_boxes: dict[str, w.VBox] = {}
         self._subtotals: dict[str, w.HTML] = {}
         self._titles: dict[str, tuple[w.HTML, w.HTML | None]] = {}
+        self._group_boxes: dict[str, w.VBox] = {}
         scores = dict(reviewer_scores or {})
 
         self.summary = w.HTML(layout=w.Layout(display="none"))
@@ -112,7 +113,18 @@ class FormView(w.VBox):
             if hint is not None:
                 parts.append(hint)
             self._titles[section.name] = (title, hint)
+            groups = {g.name: g for g in section.groups}
+            box_of: dict[str, w.VBox] = {}
             for spec in section.fields:
+                if spec.group and spec.group not in box_of:  # a group: its questions in one titled block
+                    group = groups[spec.group]
+                    head = [w.HTML(f'<h4 style="margin:0.6em 0 0.3em">{esc(group.title)}</h4>')]
+                    if group.hint:
+                        head.append(w.HTML(_hint_html(group.hint)))
+                    box_of[spec.group] = self._group_boxes[spec.group] = w.VBox(
+                        head, layout=w.Layout(border_left="3px solid #dde5ee", padding="0 0 0 0.8em"))
+                    self._group_boxes[spec.group].add_class(f"dv-group-{spec.group}")
+                    parts.append(box_of[spec.group])
                 if spec.type == "repeat":
                     control: FieldControl | RepeatControl = RepeatControl(spec, self._changed)
                 elif spec.max_score is not None:
@@ -120,7 +132,10 @@ class FormView(w.VBox):
                 else:
                     control = FieldControl(spec, self._changed)
                 self.controls[spec.name] = control
-                parts.append(control.container)
+                if spec.group:
+                    box_of[spec.group].children += (control.container,)
+                else:
+                    parts.append(control.container)
             if section.max_score is not None:
                 self._subtotals[section.name] = w.HTML()
                 parts.append(self._subtotals[section.name])
@@ -212,6 +227,8 @@ class FormView(w.VBox):
                     hint_html.value = _hint_html(hint)
             elif key in self.controls:
                 self.controls[key].set_texts(label, hint)
+        for name, box in self._group_boxes.items():
+            box.layout.display = None if state.group_visible.get(name, True) else "none"
         for section in self.template.sections:
             self._section_boxes[section.name].layout.display = None if state.section_visible[section.name] else "none"
             if section.name in self._subtotals:  # a score its own rule refuses is never counted

@@ -58,8 +58,17 @@ sections:
         label: Lĩnh vực
         choices: [{value: kt, label: Kinh tế}, {value: vh_xh, label: Văn hóa – xã hội}]
       - {name: ten_linh_vuc, type: text, label: Tên lĩnh vực, calculation: "choice_label(linh_vuc, 'linh_vuc')"}
-      - {name: tom_tat, type: note, label: Tóm tắt,
+      - {name: tom_tat_vb, type: note, label: Tóm tắt,
          hint: "Hạn báo cáo {han_bao_cao}, lĩnh vực {choice_label(linh_vuc, 'linh_vuc')}"}
+  - name: kiem_tra
+    title: Kiểm tra
+    groups:
+      - {name: ket_qua_kt, title: Kết quả kiểm tra, hint: Chỉ khi có kiểm tra, relevant: co_kiem_tra == True}
+    fields:
+      - {name: co_kiem_tra, type: yes_no, label: Có kiểm tra trong kỳ}
+      - {name: so_cuoc_kt, type: integer, label: Số cuộc kiểm tra, required: true, group: ket_qua_kt}
+      - {name: phat_hien, type: long_text, label: Phát hiện chính, group: ket_qua_kt, relevant: so_cuoc_kt > 0}
+      - {name: ghi_chu_kt, type: text, label: Ghi chú}
 """
 NOW = datetime(2026, 4, 28, 3, 0, tzinfo=timezone.utc)
 
@@ -146,7 +155,7 @@ def test_regex_dates_and_choice_labels_work_live_in_the_widgets(form):
     assert ">3<" in view.controls["so_thang"].input.value
     assert "30/04/2026" in view.controls["han_bao_cao"].input.value    # 31/01 + 3 months: the month's last day
     assert "Văn hóa – xã hội" in view.controls["ten_linh_vuc"].input.value
-    assert "Hạn báo cáo 30/04/2026, lĩnh vực Văn hóa – xã hội" in view.controls["tom_tat"].input.value
+    assert "Hạn báo cáo 30/04/2026, lĩnh vực Văn hóa – xã hội" in view.controls["tom_tat_vb"].input.value
     assert "Không quá 90 ngày" in view.controls["ngay_ket_thuc"].error.value
     view.controls["so_ho"].raw = "0"
     view.controls["so_hieu"].raw = "58/BC-UBND"
@@ -209,3 +218,60 @@ def test_an_xlsform_with_regex_format_date_and_jr_choice_name_is_read_into_our_f
     assert fields["ten_lv"].calculation == "choice_label(linh_vuc, 'linh_vuc')"
     state = FormEngine.of(result.form).compute({"ngay": "28/04/2026", "linh_vuc": "kt"})
     assert state.values["ngay_chu"] == "28/04/2026" and state.values["ten_lv"] == "Kinh tế"
+
+
+# groups inside sections ---------------------------------------------------------------------------
+def test_a_group_inside_a_section_shows_and_hides_its_questions_together_while_typing(form):
+    view = FormView(form)
+    box = view._group_boxes["ket_qua_kt"]
+    assert box.layout.display == "none" and "Kết quả kiểm tra" in box.children[0].value
+    assert view.controls["so_cuoc_kt"].container in box.children
+    view.controls["co_kiem_tra"].raw = True
+    assert box.layout.display is None
+    assert view.controls["phat_hien"].container.layout.display == "none"   # its own condition too
+    view.controls["so_cuoc_kt"].raw = "2"
+    view.controls["phat_hien"].raw = "Chậm công khai thủ tục"
+    assert view.controls["phat_hien"].container.layout.display is None
+    view.controls["so_ho"].raw = "0"
+    view.controls["co_kiem_tra"].raw = False
+    result = view.submit()
+    assert result.ok and result.data["so_cuoc_kt"] is None and result.data["phat_hien"] is None
+
+
+def test_the_store_requires_a_groups_questions_only_when_the_group_applies(filed):
+    _catalog, store = filed
+    with pytest.raises(ValidationFailed) as refused:
+        submit(store, {"so_ho": 0, "co_kiem_tra": True})
+    assert refused.value.errors == ["«Số cuộc kiểm tra»: chưa nhập — đây là mục bắt buộc"]
+    submit(store, {"so_ho": 0, "co_kiem_tra": False, "so_cuoc_kt": 5}, attempt="hidden")
+    kept = store.latest(store.system_actor(), "XA-AN-PHU", "bao-cao-dinh-ky", "2026-6t", submitted_only=True).data
+    assert kept["so_cuoc_kt"] is None
+
+
+def test_the_blank_form_titles_the_group_and_says_when_to_fill_it_and_the_import_follows_it(filed, books):
+    test_catalog, store = filed
+    form = test_catalog.form("bao-cao-dinh-ky", 9)
+    path = blank(test_catalog, books, "XA-AN-PHU", "2026-6t")
+    ws = openpyxl.load_workbook(path)[INPUT]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+    assert "Kết quả kiểm tra" in texts
+    hint = " ".join(str(c.value) for c in ws[keys(ws)["so_cuoc_kt"]] if c.value)
+    assert "Chỉ điền khi phù hợp với trả lời ở mục «Có kiểm tra trong kỳ»" in hint
+    fill(path, form, {"so_ho": 0, "co_kiem_tra": True})
+    result = import_file(test_catalog, store, path)
+    assert not result.stored and any("Số cuộc kiểm tra" in str(p) for p in result.problems)
+    fill(path, form, {"so_cuoc_kt": 3})
+    assert import_file(test_catalog, store, path).stored
+
+
+def test_a_group_inside_a_section_round_trips_as_a_nested_xlsform_group(form):
+    out = xlsform_bytes(form)
+    rows = list(openpyxl.load_workbook(__import__("io").BytesIO(out))["survey"].iter_rows(values_only=True))
+    head = rows[0]
+    kinds = [(r[0], r[1]) for r in rows[1:] if r[0] in ("begin_group", "end_group")]
+    assert kinds[-4:] == [("begin_group", "kiem_tra"), ("begin_group", "ket_qua_kt"), ("end_group", "ket_qua_kt"),
+                          ("end_group", "kiem_tra")]
+    group_row = next(r for r in rows if r[1] == "ket_qua_kt")
+    assert group_row[head.index("relevant")] == "${co_kiem_tra} = true()"
+    back = read_xlsform("nhom.xlsx", out)
+    assert back.ok and back.form.model_dump() == form.model_dump()
