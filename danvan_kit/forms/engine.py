@@ -72,6 +72,7 @@ class FormState:
     unmet: dict[str, str] = dc_field(default_factory=dict)
     row_count: dict[str, int] = dc_field(default_factory=dict)
     group_visible: dict[str, bool] = dc_field(default_factory=dict)
+    choices: dict[str, list[str]] = dc_field(default_factory=dict)
 
 
 def own_rule_problem(f: FieldSpec, value: Any) -> str | None:
@@ -182,7 +183,8 @@ class FormEngine:
         return order
 
     def _functions(self, values: Mapping[str, Any], visible: Mapping[str, bool]) -> dict[str, Any]:
-        return {**self.scorer.functions(values, visible), "choice_label": self._choice_label}
+        return {**self.scorer.functions(values, visible), "choice_label": self._choice_label,
+                "option": lambda _key: None}  # an option's property: only inside a choice_filter
 
     def _choice_label(self, value: Any, field: Any) -> str | None:
         """choice_label(x, 'x'): the label of the option chosen in select field `field` (XLSForm's
@@ -299,8 +301,21 @@ class FormEngine:
         functions = self._functions(counted, visible)
         group_visible = {g.name: section_visible[s.name] and (g.relevant is None or bool(
             self._eval(g.relevant, counted, functions))) for s in tpl.sections for g in s.groups}
+        offered = {f.name: self.offered(f, counted, functions) for f in tpl.all_fields() if f.choice_filter}
         return FormState(effective, visible, section_visible, errors, rows, row_visible, refused, unmet, row_count,
-                         group_visible)
+                         group_visible, offered)
+
+    def offered(self, f: FieldSpec, context: Mapping[str, Any], functions: Mapping[str, Any]) -> list[str]:
+        """The values of `f`'s options its choice_filter keeps for these answers (all without a filter)."""
+        if not f.choice_filter:
+            return [c.value for c in f.choices or []]
+        kept = []
+        for c in f.choices or []:
+            props = c.properties
+            own = {**functions, "option": lambda key, props=props: props.get(key)}
+            if self._eval(f.choice_filter, context, own) is True:
+                kept.append(c.value)
+        return kept
 
     def rows_wanted(self, f: FieldSpec, context: Mapping[str, Any], functions: Mapping[str, Any]) -> int:
         """How many rows a repeat with `repeat_count` must have now (0 while its count is empty), at most
@@ -325,6 +340,14 @@ class FormEngine:
         problem = own_rule_problem(f, value)
         if problem:
             errors.append(FieldError(key, f.label, problem))
+        if f.choice_filter:
+            allowed = set(self.offered(f, context, functions))
+            chosen = value if isinstance(value, list) else [value]
+            labels = {c.value: c.label for c in f.choices or []}
+            for v in chosen:
+                if v not in allowed:
+                    problem = f"«{labels.get(v, v)}» không phù hợp với các câu trả lời trước"
+                    errors.append(FieldError(key, f.label, problem))
         if f.type == "date" and (f.min is not None or f.max is not None):
             out_of_range = date_bound_problem(
                 f.min if isinstance(f.min, str) else None, f.max if isinstance(f.max, str) else None, value, today,

@@ -5,6 +5,7 @@ analyst who edits a template sees exactly what to fix (`danvan templates check`)
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -67,11 +68,13 @@ def _check_expressions(form: FormTemplate, problems: list[tuple[str, str]]) -> d
             if f.calculation:
                 calc_deps[f.name] = check(f.calculation, _where(f, "calculation"), top)
             check(f.repeat_count, _where(f, "repeat_count"), top)
+            check(f.choice_filter, _where(f, "choice_filter"), top)
             for sub in f.fields or []:
                 row = top | {s.name for s in f.fields or []}
                 check(sub.relevant, _where(sub, "relevant", f), row)
                 check(sub.constraint, _where(sub, "constraint", f), row)
                 check(sub.calculation, _where(sub, "calculation", f), row)
+                check(sub.choice_filter, _where(sub, "choice_filter", f), row)
     if form.scoring:
         check(form.scoring.ineligible_when, "scoring.ineligible_when", top)
         if "classify" in _functions_of(form.scoring.ineligible_when):
@@ -157,6 +160,27 @@ def _check_constraint_message(f: FieldSpec, problems: list[tuple[str, str]], w: 
                          "hãy ghi constraint_message (câu báo lỗi bằng tiếng Việt)"))
 
 
+def _check_choice_properties(f: FieldSpec, problems: list[tuple[str, str]], w: Callable[[str], str]) -> None:
+    """Options' extra keys are short names with text values; a choice_filter reads only keys they have."""
+    keys: set[str] = set()
+    for c in f.choices or []:
+        for key, value in c.properties.items():
+            keys.add(key)
+            if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", key) or not isinstance(value, (str, int)):
+                problems.append((w("choices"), f"thuộc tính «{key}» của lựa chọn «{c.value}» phải là tên không dấu "
+                                               "với giá trị là chữ hoặc số"))
+    if f.choice_filter is None:
+        return
+    if f.type not in ("select_one", "select_many"):
+        problems.append((w("choice_filter"), "choice_filter chỉ dùng cho câu hỏi chọn một hoặc chọn nhiều"))
+        return
+    for key in re.findall(r"option\(\s*['\"]([^'\"]*)['\"]\s*\)", f.choice_filter):
+        if key not in keys:
+            problems.append((w("choice_filter"), f"option('{key}'): không lựa chọn nào có thuộc tính «{key}»"))
+    if re.search(r"option\(\s*[^'\"\s]", f.choice_filter):
+        problems.append((w("choice_filter"), "option() cần tên thuộc tính trong ngoặc nháy, ví dụ option('xa')"))
+
+
 def _check_field(f: FieldSpec, problems: list[tuple[str, str]], parent: FieldSpec | None = None,
                  known: frozenset[str] = frozenset(), labels: dict[str, str] | None = None) -> None:
     w = lambda key="": _where(f, key, parent)  # noqa: E731
@@ -170,6 +194,7 @@ def _check_field(f: FieldSpec, problems: list[tuple[str, str]], parent: FieldSpe
                 problems.append((w("choices"), f"giá trị lựa chọn bị trùng: {', '.join(dup)}"))
     elif f.choices:
         problems.append((w("choices"), f"kiểu '{f.type}' không dùng danh sách lựa chọn"))
+    _check_choice_properties(f, problems, w)
     if f.type == "repeat":
         if not f.fields:
             problems.append((w("fields"), "bảng nhiều dòng (repeat) cần danh sách cột (fields)"))

@@ -33,11 +33,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class Choice(_Strict):
-    """One option of a select field: stored `value`, shown `label`."""
+class Choice(BaseModel):
+    """One option of a select field: stored `value`, shown `label`; any other key (e.g. `xa: an_phu`)
+    is a property a `choice_filter` reads with option('xa')."""
+
+    model_config = ConfigDict(extra="allow")
 
     value: str = Field(min_length=1, max_length=100)
     label: str = Field(min_length=1, max_length=300)
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
 
 
 class FieldSpec(_Strict):
@@ -62,6 +69,7 @@ class FieldSpec(_Strict):
     calculation: str | None = None       # computed, read-only
     default: Any = None
     choices: list[Choice] | None = None
+    choice_filter: str | None = None     # only the options for which this holds, e.g. "option('xa') == xa"
     max_score: float | None = Field(default=None, gt=0)  # a scored criterion
     evidence: bool = False               # criterion carries an evidence note (minh chứng)
     fields: list["FieldSpec"] | None = None  # repeat: the columns of each row

@@ -14,7 +14,7 @@ from .schema import FormTemplate
 __all__ = ["FORM_FUNCTIONS", "Scorer", "SubmissionScore", "as_number"]
 
 # Functions a form's expressions may call on top of the safe builtins.
-FORM_FUNCTIONS = ("score_total", "section_score", "classify", "choice_label")
+FORM_FUNCTIONS = ("score_total", "section_score", "classify", "choice_label", "option")
 
 
 def as_number(value: Any) -> float | None:

@@ -25,6 +25,7 @@ from .xlsform_sheets import (
     TYPE_OUT,
     YES_NO_CHOICES,
     YES_NO_LIST,
+    filter_to_xlsform,
     text_to_xlsform,
     to_xlsform,
 )
@@ -46,7 +47,7 @@ class _Survey:
         self.names = {f.name for f in form.all_fields()} | {
             sub.name for f in form.all_fields() for sub in f.fields or []}
         self.rows: list[dict[str, Any]] = []
-        self.choices: list[tuple[str, str, str]] = []
+        self.choices: list[tuple[str, str, str, dict[str, Any]]] = []
         self.yes_no = False
         for section in form.sections:
             self._section(section)
@@ -96,13 +97,14 @@ class _Survey:
             self.yes_no = True
         elif f.choices is not None:
             kind += f" {f.name}"
-            self.choices += [(f.name, c.value, c.label) for c in f.choices]
+            self.choices += [(f.name, c.value, c.label, c.properties) for c in f.choices]
         row = {**self._common(f), "type": kind,
                "appearance": "multiline" if f.type == "long_text" else None,
                "calculation": self.expr(f.calculation), "default": f.default,
                "unit": f.unit or None, "min": self._bound(f, f.min), "max": self._bound(f, f.max),
                "step": _number(f.step), "max_length": f.max_length, "max_score": _number(f.max_score),
-               "evidence": "yes" if f.evidence else None}
+               "evidence": "yes" if f.evidence else None,
+               "choice_filter": filter_to_xlsform(f.choice_filter, self.names) if f.choice_filter else None}
         if f.type == "file":
             row.update({"accept": f.accept, "max_size_mb": _number(f.max_size_mb)})
         self.rows.append(row)
@@ -151,8 +153,12 @@ def xlsform_bytes(form: FormTemplate) -> bytes:
     book = new_workbook(buffer)
     bold = book.add_format({"bold": True})
     _sheet(book, SURVEY, SURVEY_COLUMNS, survey.rows, bold)
-    choices = ([(YES_NO_LIST, v, label) for v, label in YES_NO_CHOICES] if survey.yes_no else []) + survey.choices
-    _sheet(book, CHOICES, CHOICE_COLUMNS, [dict(zip(CHOICE_COLUMNS, c)) for c in choices], bold)
+    Row = tuple[str, str, str, dict[str, Any]]
+    yes_no: list[Row] = [(YES_NO_LIST, v, label, {}) for v, label in YES_NO_CHOICES] if survey.yes_no else []
+    choices = yes_no + survey.choices
+    keys = tuple(sorted({k for *_rest, props in choices for k in props}))
+    _sheet(book, CHOICES, CHOICE_COLUMNS + keys,
+           [{**dict(zip(CHOICE_COLUMNS, c[:3])), **c[3]} for c in choices], bold)
     _sheet(book, SETTINGS, SETTINGS_COLUMNS, [_settings(form, survey)], bold)
     if form.scoring:
         bands = [{"label": b.label, "from": _number(b.from_), "below": _number(b.below)}

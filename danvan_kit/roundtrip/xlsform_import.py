@@ -40,6 +40,7 @@ from .xlsform_sheets import (
     TYPE_IN,
     YES_NO_CHOICES,
     YES_NO_LIST,
+    filter_from_xlsform,
     from_xlsform,
     text_from_xlsform,
 )
@@ -50,8 +51,7 @@ _NUMBER_KEYS = {"min", "max", "step", "max_length", "max_score", "min_rows", "ma
 _WHOLE_KEYS = {"max_length", "min_rows", "max_rows"}
 _YES = {"yes", "true", "true()", "1", "có", "x"}
 _NO = {"no", "false", "false()", "0", "không", ""}
-_NOT_YET = {"choice_filter": "lọc lựa chọn theo câu trả lời trước (choice_filter)",
-            "label::": "nhãn nhiều ngôn ngữ", "media::": "hình ảnh, âm thanh kèm câu hỏi",
+_NOT_YET = {"label::": "nhãn nhiều ngôn ngữ", "media::": "hình ảnh, âm thanh kèm câu hỏi",
             "image": "hình ảnh kèm câu hỏi", "audio": "âm thanh kèm câu hỏi", "video": "video kèm câu hỏi",
             "trigger": "tính lại khi một trường đổi (trigger)", "read_only": "chỉ đọc (read_only)",
             "parameters": "tham số của câu hỏi (parameters)"}
@@ -142,6 +142,7 @@ class _Mapper:
         self.r = reader
         self.where: dict[tuple[str, str], int] = {}
         self.lists: dict[str, list[dict[str, str]]] = {}
+        self.keys: set[str] = set()  # the choices sheet's own columns: options' properties
         for i, row in enumerate(reader.rows(CHOICES), start=2):
             if not row:
                 continue
@@ -150,7 +151,13 @@ class _Mapper:
                 reader.refuse(CHOICES, i, "list_name" if not name else ("name" if "name" not in row else "label"),
                               "mỗi lựa chọn cần list_name, name và label")
                 continue
-            self.lists.setdefault(name, []).append({"value": row["name"], "label": row["label"]})
+            props = {k: v for k, v in row.items() if k not in CHOICE_COLUMNS}
+            for key in props:
+                what = next((v for k, v in _NOT_YET.items() if key.startswith(k)), None)
+                if what:
+                    reader.refuse(CHOICES, i, key, f"chưa hỗ trợ {what}")
+            self.keys.update(props)
+            self.lists.setdefault(name, []).append({"value": row["name"], "label": row["label"], **props})
             self.where[(f"list:{name}", "")] = i
         self.types: dict[str, str] = {}
 
@@ -194,7 +201,7 @@ class _Mapper:
         for key in ("required", "evidence"):
             if key in row:
                 out[key] = _yes(row[key])
-        for key in ("constraint", "relevant", "calculation", "repeat_count"):
+        for key in ("constraint", "relevant", "calculation", "repeat_count", "choice_filter"):
             if row.get(key):
                 out[key] = row[key]  # translated once every name's type is known (see `translate`)
         for key in _NUMBER_KEYS:
@@ -330,6 +337,8 @@ class _Mapper:
                 for key in ("constraint", "relevant", "calculation", "repeat_count"):
                     if f.get(key):
                         f[key] = from_xlsform(f[key], f["name"], self.types)
+                if f.get("choice_filter"):
+                    f["choice_filter"] = filter_from_xlsform(f["choice_filter"], self.types, self.keys)
                 for key in ("min", "max"):
                     if f["type"] == "date" and isinstance(f.get(key), str) and isinstance(parse_bound(f[key]), str):
                         f[key] = from_xlsform(f[key], f["name"], self.types)
@@ -452,7 +461,6 @@ def read_xlsform(path: str | Path, content: bytes | None = None) -> XlsformResul
             reader.refuse(sheet, None, None, f"thiếu sheet «{sheet}»")
     mapper = _Mapper(reader)
     reader.unknown_columns(SURVEY, reader.rows(SURVEY), SURVEY_COLUMNS)
-    reader.unknown_columns(CHOICES, reader.rows(CHOICES), CHOICE_COLUMNS)
     settings = _settings(reader)
     sections = mapper.sections()
     if reader.problems:

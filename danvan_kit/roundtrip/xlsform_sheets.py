@@ -27,13 +27,13 @@ from typing import AbstractSet, Mapping
 
 __all__ = ["SURVEY", "CHOICES", "SETTINGS", "CLASSES", "SURVEY_COLUMNS", "CHOICE_COLUMNS", "SETTINGS_COLUMNS",
            "CLASS_COLUMNS", "YES_NO_LIST", "TYPE_OUT", "TYPE_IN", "HARMLESS_APPEARANCE", "to_xlsform", "from_xlsform",
-           "text_to_xlsform", "text_from_xlsform"]
+           "text_to_xlsform", "text_from_xlsform", "filter_to_xlsform", "filter_from_xlsform"]
 
 SURVEY, CHOICES, SETTINGS, CLASSES = "survey", "choices", "settings", "xep_loai"
 SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "required_message", "constraint",
                   "constraint_message", "relevant", "calculation", "default", "appearance",
                   "unit", "min", "max", "step", "max_length", "max_score", "evidence", "min_rows", "max_rows",
-                  "repeat_count", "accept", "max_size_mb")
+                  "repeat_count", "choice_filter", "accept", "max_size_mb")
 CHOICE_COLUMNS = ("list_name", "name", "label")
 SETTINGS_COLUMNS = ("form_id", "version", "form_title", "applies_from", "code", "description", "example",
                     "total_max", "ineligible_when", "ineligible_label")
@@ -145,3 +145,20 @@ def text_from_xlsform(text: str, types: Mapping[str, str]) -> str:
         re.sub("\x02(\\w+)\x03", r"${\1}", m.group(1)).strip(), "", types) + "}", marked)
     marked = re.sub("\x02(\\w+)\x03", r"{\1}", marked)
     return marked.replace("\x00", "{{").replace("\x01", "}}")
+
+
+_OPTION = re.compile(r"""option\(\s*(['"])(\w+)\1\s*\)""")
+
+
+def filter_to_xlsform(text: str, names: AbstractSet[str]) -> str:
+    """A choice_filter XLSForm's way: fields as ${name}, an option's property `option('xa')` as bare `xa`."""
+    return _OPTION.sub(r"\2", to_xlsform(text, names))
+
+
+def filter_from_xlsform(text: str, types: Mapping[str, str], keys: AbstractSet[str]) -> str:
+    """A choice_filter from XLSForm: bare names of the choices sheet's columns read the option's property."""
+    parts = _STRINGS.split(text)
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"(?<![\w${])([A-Za-z_]\w*)\b(?!\s*\()",
+                          lambda m: f"option('{m.group(1)}')" if m.group(1) in keys else m.group(1), parts[i])
+    return from_xlsform("".join(parts), "", types)

@@ -196,6 +196,28 @@ class FieldControl:
             self.input.value = "" if shown is None else str(shown)
             self._show_understood()
 
+    def set_choices(self, allowed: list[str]) -> bool:
+        """Offer only the options a choice_filter keeps; an answer no longer offered is cleared (True then)."""
+        f = self.spec
+        labels = {c.value: c.label for c in f.choices or []}
+        if f.type == "select_one":
+            options = [("— Chọn —", "")] + [(labels[v], v) for v in allowed if v in labels]
+            if list(self.input.options) == options:
+                return False
+            before = self.input.value
+            self.input.options = options
+            self.input.value = before if before in allowed else ""
+            return self.input.value != before
+        if f.type == "select_many":
+            cleared = False
+            for value, box in self._checks.items():
+                offered = value in allowed
+                box.layout.display = None if offered else "none"
+                if not offered and box.value:
+                    box.value, cleared = False, True
+            return cleared
+        return False
+
     def show_computed(self, value: Any) -> None:
         if self.spec.calculation:
             self.input.value = self._calc_html(value)

@@ -213,6 +213,17 @@ class FormView(w.VBox):
         resized = [name for name, wanted in state.row_count.items() if tables[name].follow_count(wanted)]
         if resized:  # rows came or went: their cells are part of the state
             state = self.engine.compute(self.inputs())
+        for _ in range(3):  # a filtered list may clear an answer that filters the next list
+            loading, self._loading = self._loading, True
+            try:
+                cleared = [name for name, allowed in state.choices.items()
+                           if isinstance(self.controls[name], FieldControl)
+                           and self.controls[name].set_choices(allowed)]  # type: ignore[union-attr]
+            finally:
+                self._loading = loading
+            if not cleared:
+                break
+            state = self.engine.compute(self.inputs())
         for name, control in self.controls.items():
             control.set_visible(state.visible.get(name, True))
             if isinstance(control, FieldControl):

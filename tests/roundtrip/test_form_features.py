@@ -69,6 +69,29 @@ sections:
       - {name: so_cuoc_kt, type: integer, label: Số cuộc kiểm tra, required: true, group: ket_qua_kt}
       - {name: phat_hien, type: long_text, label: Phát hiện chính, group: ket_qua_kt, relevant: so_cuoc_kt > 0}
       - {name: ghi_chu_kt, type: text, label: Ghi chú}
+  - name: dia_ban
+    title: Địa bàn
+    fields:
+      - name: xa
+        type: select_one
+        label: Xã
+        choices: [{value: an_phu, label: Xã An Phú}, {value: tan_quan, label: Xã Tân Quan}]
+      - name: ap
+        type: select_one
+        label: Ấp
+        choice_filter: option('xa') == xa
+        choices:
+          - {value: ap_1, label: Ấp 1, xa: an_phu}
+          - {value: ap_2, label: Ấp 2, xa: an_phu}
+          - {value: tan_loi, label: Ấp Tân Lợi, xa: tan_quan}
+      - name: ap_da_den
+        type: select_many
+        label: Các ấp đã đến
+        choice_filter: option('xa') == xa
+        choices:
+          - {value: ap_1, label: Ấp 1, xa: an_phu}
+          - {value: ap_2, label: Ấp 2, xa: an_phu}
+          - {value: tan_loi, label: Ấp Tân Lợi, xa: tan_quan}
 """
 NOW = datetime(2026, 4, 28, 3, 0, tzinfo=timezone.utc)
 
@@ -269,9 +292,60 @@ def test_a_group_inside_a_section_round_trips_as_a_nested_xlsform_group(form):
     rows = list(openpyxl.load_workbook(__import__("io").BytesIO(out))["survey"].iter_rows(values_only=True))
     head = rows[0]
     kinds = [(r[0], r[1]) for r in rows[1:] if r[0] in ("begin_group", "end_group")]
-    assert kinds[-4:] == [("begin_group", "kiem_tra"), ("begin_group", "ket_qua_kt"), ("end_group", "ket_qua_kt"),
-                          ("end_group", "kiem_tra")]
+    at = kinds.index(("begin_group", "kiem_tra"))
+    assert kinds[at:at + 4] == [("begin_group", "kiem_tra"), ("begin_group", "ket_qua_kt"),
+                                ("end_group", "ket_qua_kt"), ("end_group", "kiem_tra")]
     group_row = next(r for r in rows if r[1] == "ket_qua_kt")
     assert group_row[head.index("relevant")] == "${co_kiem_tra} = true()"
     back = read_xlsform("nhom.xlsx", out)
     assert back.ok and back.form.model_dump() == form.model_dump()
+
+
+# choice_filter (cascading choices) ---------------------------------------------------------------
+def test_a_filtered_list_offers_only_the_hamlets_of_the_chosen_commune_while_typing(form):
+    view = FormView(form)
+    ap, visited = view.controls["ap"], view.controls["ap_da_den"]
+    assert [v for _label, v in ap.input.options] == [""]                   # no commune yet: nothing to pick
+    view.controls["xa"].raw = "an_phu"
+    assert [label for label, _v in ap.input.options] == ["— Chọn —", "Ấp 1", "Ấp 2"]
+    assert visited._checks["tan_loi"].layout.display == "none" and visited._checks["ap_1"].layout.display is None
+    ap.raw = "ap_2"
+    visited.raw = ["ap_1", "ap_2"]
+    view.controls["xa"].raw = "tan_quan"                                   # the hamlets of An Phú go away
+    assert ap.raw is None and visited.raw == []
+    assert [label for label, _v in ap.input.options] == ["— Chọn —", "Ấp Tân Lợi"]
+    ap.raw = "tan_loi"
+    view.controls["so_ho"].raw = "0"
+    result = view.submit()
+    assert result.ok and result.data["ap"] == "tan_loi"
+
+
+def test_the_store_refuses_a_hamlet_of_another_commune(filed):
+    _catalog, store = filed
+    with pytest.raises(ValidationFailed) as refused:
+        submit(store, {"so_ho": 0, "xa": "an_phu", "ap": "tan_loi", "ap_da_den": ["ap_1", "tan_loi"]})
+    assert refused.value.errors == ["«Ấp»: «Ấp Tân Lợi» không phù hợp với các câu trả lời trước",
+                                    "«Các ấp đã đến»: «Ấp Tân Lợi» không phù hợp với các câu trả lời trước"]
+    submit(store, {"so_ho": 0, "xa": "an_phu", "ap": "ap_1"}, attempt="ok")
+
+
+def test_an_imported_workbook_with_a_hamlet_of_another_commune_is_refused(filed, books):
+    test_catalog, store = filed
+    form = test_catalog.form("bao-cao-dinh-ky", 9)
+    path = fill(blank(test_catalog, books, "XA-AN-PHU", "2026-6t"), form,
+                {"so_ho": 0, "xa": "Xã An Phú", "ap": "Ấp Tân Lợi"})
+    result = import_file(test_catalog, store, path)
+    assert not result.stored and any("«Ấp Tân Lợi» không phù hợp" in str(p) for p in result.problems)
+    fill(path, form, {"ap": "Ấp 2"})
+    assert import_file(test_catalog, store, path).stored
+
+
+def test_choice_filter_is_read_from_an_xlsform_with_the_choices_sheets_own_column(form):
+    out = xlsform_bytes(form)
+    book = openpyxl.load_workbook(__import__("io").BytesIO(out))
+    survey = list(book["survey"].iter_rows(values_only=True))
+    assert next(r for r in survey if r[1] == "ap")[survey[0].index("choice_filter")] == "xa = ${xa}"
+    assert [c.value for c in book["choices"][1]] == ["list_name", "name", "label", "xa"]
+    back = read_xlsform("loc.xlsx", out)
+    assert back.ok and back.form.model_dump() == form.model_dump()
+    assert back.form.field("ap").choice_filter == "option('xa') == xa"
