@@ -8,11 +8,11 @@ import logging
 import ipywidgets as w
 
 from ..markup import esc
+from .excel_panel import XLSX
 
 __all__ = ["FormExcelPanel"]
 
 log = logging.getLogger(__name__)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class FormExcelPanel(w.VBox):

@@ -25,6 +25,7 @@ from ..forms.numbers import parse_number
 from ..forms.schema import FormTemplate
 from ..forms.template_error import TemplateError
 from ..forms.yamlfile import read_yaml
+from .cells import column_letter
 from .package import MAX_FILE_BYTES, NOT_EXCEL, check_package
 from .problems import ImportProblem
 from .xlsform_sheets import (
@@ -71,15 +72,6 @@ class XlsformResult:
         return self.form is not None and not self.problems
 
 
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 class _Reader:
     """Rows of the sheets and where each cell is, for messages naming sheet, row and column."""
 
@@ -100,7 +92,7 @@ class _Reader:
             for title in wb.sheetnames:
                 rows = wb[title].iter_rows(values_only=True)
                 first = next(rows, ()) or ()
-                self.columns[title.lower()] = {str(h).strip().lower(): _letter(i) for i, h in enumerate(first)
+                self.columns[title.lower()] = {str(h).strip().lower(): column_letter(i) for i, h in enumerate(first)
                                                if h is not None and str(h).strip()}
                 if title.lower() == CLASSES:
                     headers = [str(h).strip().lower() if h is not None else "" for h in first]
