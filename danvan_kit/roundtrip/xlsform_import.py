@@ -98,8 +98,19 @@ class _Reader:
                     headers = [str(h).strip().lower() if h is not None else "" for h in first]
                     self.sheets[CLASSES] = [{h: str(v).strip() for h, v in zip(headers, row)
                                              if h and v is not None and str(v).strip()} for row in rows]
+                elif title.lower() in self.sheets:
+                    self._nothing_left_behind(title, rows)
         finally:
             wb.close()
+
+    def _nothing_left_behind(self, title: str, rows: Any) -> None:
+        """pyxform's reader stops after a run of 60 empty rows: what follows would be lost without a word."""
+        read = len(self.sheets[title.lower()])
+        for number, row in enumerate(rows, start=2):
+            if number - 1 > read and any(v is not None and str(v).strip() for v in row):
+                self.refuse(title.lower(), number, None, "có dữ liệu sau một khoảng dài dòng trống; hãy xoá "
+                                                         "các dòng trống ở giữa rồi nạp lại")
+                return
 
     def rows(self, sheet: str) -> list[dict[str, str]]:
         return [{k.strip().lower(): v for k, v in row.items()} for row in self.sheets.get(sheet, [])]

@@ -227,3 +227,17 @@ def test_the_form_layer_and_the_other_commands_never_import_pyxform():
             "danvan_kit.cli; print('pyxform' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_rows_after_a_long_run_of_empty_rows_are_refused_not_silently_dropped(tmp_path):
+    path = book(tmp_path / "cach-xa.xlsx", EVERY_FEATURE, EVERY_CHOICE, SETTINGS, CLASSES)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Survey"]
+    last = ws.max_row
+    ws.cell(last + 80, 1).value = "text"
+    ws.cell(last + 80, 2).value = "bi_bo_sot"
+    ws.cell(last + 80, 3).value = "Câu hỏi sau 80 dòng trống"
+    wb.save(path)
+    problems = [str(p) for p in read_xlsform(path).problems]
+    assert problems == [f"cach-xa.xlsx › Survey: dòng {last + 80}: có dữ liệu sau một khoảng dài dòng trống; "
+                        "hãy xoá các dòng trống ở giữa rồi nạp lại"]
