@@ -317,3 +317,11 @@ def test_no_page_text_names_a_file_or_speaks_english():
                 text = "".join(cell["source"])
                 for leak in ("templates/", ".yaml", ".py", "form", "page", "the "):
                     assert leak not in text, (path.name, leak)
+
+
+def test_only_the_live_form_leaves_refused_values_out_totals_of_summed_figures_keep_them(catalog):
+    engine = FormEngine.of(catalog.form("tu-cham-diem", 1))
+    summed = {"tc_1_1": 37.5, "tc_1_2": 40}          # 25 units' scores added up: beyond one unit's maximum
+    assert engine.compute(summed).values["tong_diem"] == 77.5
+    assert engine.compute(summed, live=True).values["tong_diem"] == 0
+    assert engine.compute(summed, live=True).refused == {"tc_1_1": "vượt điểm tối đa 5", "tc_1_2": "vượt điểm tối đa 5"}

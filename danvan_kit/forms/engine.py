@@ -213,8 +213,9 @@ class FormEngine:
                 row[sub.name] = None
         return shown
 
-    def _typed_rows(self, f: FieldSpec, rows: Any) -> list[dict[str, Any]]:
-        """A repeat's rows as typed values (what cannot be read, or its own rule refuses, is empty)."""
+    def _typed_rows(self, f: FieldSpec, rows: Any, live: bool) -> list[dict[str, Any]]:
+        """A repeat's rows as typed values (what cannot be read is empty; so is, `live`, what its own rule
+        refuses)."""
         if not isinstance(rows, (list, tuple)):
             return []
         out = []
@@ -222,12 +223,17 @@ class FormEngine:
             typed: dict[str, Any] = {}
             for sub in f.fields or []:
                 value = coerce_value(sub, row.get(sub.name))[0] if isinstance(row, Mapping) else None
-                typed[sub.name] = None if own_rule_problem(sub, value) else value
+                typed[sub.name] = None if live and own_rule_problem(sub, value) else value
             out.append(typed)
         return out
 
-    def compute(self, raw: Mapping[str, Any]) -> FormState:
-        """Coerce raw inputs, then settle relevance, repeat rows and calculations."""
+    def compute(self, raw: Mapping[str, Any], *, live: bool = False) -> FormState:
+        """Coerce raw inputs, then settle relevance, repeat rows and calculations.
+
+        `live` (the form being typed): a value its field's own rule refuses is left out of every
+        calculation and total. Otherwise (the check at submit, totals of summed figures) values count
+        as they are; a refused value fails the check anyway.
+        """
         tpl = self.template
         values: dict[str, Any] = {}
         errors: list[FieldError] = []
@@ -250,13 +256,13 @@ class FormEngine:
                 values[f.evidence_name] = ev
                 if ev_err:
                     errors.append(FieldError(f.evidence_name, f"{f.label} — minh chứng", ev_err))
-        typed_rows = {f.name: self._typed_rows(f, values[f.name]) for f in repeats}
+        typed_rows = {f.name: self._typed_rows(f, values[f.name], live) for f in repeats}
         visible = {f.name: True for f in tpl.all_fields()}
         section_visible = {s.name: True for s in tpl.sections}
 
         def settle(effective: dict[str, Any], shown: Mapping[str, bool]) -> tuple[dict, dict, dict]:
             """(what calculations see, the rows, their cells' visibility) for one round."""
-            counted = {k: (None if k in refused else v) for k, v in effective.items()}
+            counted = {k: (None if live and k in refused else v) for k, v in effective.items()}
             functions = self._functions(counted, shown)
             rows, row_visible = {}, {}
             for _ in range(2):  # rows may use top-level calculations, and calculations the rows

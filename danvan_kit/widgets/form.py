@@ -208,11 +208,11 @@ class FormView(w.VBox):
 
     def refresh(self, state: FormState | None = None) -> FormState:
         """Show calculations, relevance and section subtotals (computed now unless `state` is given)."""
-        state = state or self.engine.compute(self.inputs())
+        state = state or self.engine.compute(self.inputs(), live=True)
         tables = {name: c for name, c in self.controls.items() if isinstance(c, RepeatControl)}
         resized = [name for name, wanted in state.row_count.items() if tables[name].follow_count(wanted)]
         if resized:  # rows came or went: their cells are part of the state
-            state = self.engine.compute(self.inputs())
+            state = self.engine.compute(self.inputs(), live=True)
         for _ in range(3):  # a filtered list may clear an answer that filters the next list
             loading, self._loading = self._loading, True
             try:
@@ -223,7 +223,7 @@ class FormView(w.VBox):
                 self._loading = loading
             if not cleared:
                 break
-            state = self.engine.compute(self.inputs())
+            state = self.engine.compute(self.inputs(), live=True)
         for name, control in self.controls.items():
             control.set_visible(state.visible.get(name, True))
             if isinstance(control, FieldControl):
@@ -255,7 +255,7 @@ class FormView(w.VBox):
             return
         inputs = self.inputs()
         self._note_left(inputs)
-        state = self.engine.compute(inputs)  # once per edit: shown, and reused by the check
+        state = self.engine.compute(inputs, live=True)  # once per edit: shown, and reused by the check
         self.refresh(state)
         if self._checked:
             self.validate(inputs, state)
