@@ -25,12 +25,12 @@ import operator
 import re
 import tokenize
 import warnings
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping, TypeGuard
 
-from .text import format_date as format_day
+from .dates import DATE_FUNCTIONS
 
 __all__ = ["BUILTIN_FUNCTIONS", "Expression", "ExpressionError", "compile_expression"]
 
@@ -62,13 +62,6 @@ def _num(x: Any) -> Any:
     if isinstance(x, complex) or (isinstance(x, float) and not math.isfinite(x)):
         return None
     return None if isinstance(x, int) and not isinstance(x, bool) and abs(x) > MAX_INT else x
-
-
-def _to_date(x: Any) -> date | None:
-    """A date from a date/datetime value or an ISO text ('2024-03-15', '2024-03-15T08:00')."""
-    if isinstance(x, date):
-        return x.date() if isinstance(x, datetime) else x
-    return date.fromisoformat(x.strip()[:10]) if isinstance(x, str) else None
 
 
 # ---------------------------------------------------------------- builtins
@@ -115,54 +108,6 @@ def _fn_contains(container: Any, item: Any) -> Any:
     return item in container if both_text or isinstance(container, (list, tuple)) else None
 
 
-def _fn_year(d: Any) -> Any:
-    day = _to_date(d)
-    return day.year if day else None
-
-
-def _fn_days_between(a: Any, b: Any) -> Any:
-    """Days from a to b (b - a)."""
-    da, db = _to_date(a), _to_date(b)
-    return (db - da).days if da and db else None
-
-
-def _fn_add_days(d: Any, n: Any) -> Any:
-    """The day `n` days after `d` (before, when n < 0), as an ISO date like a date field's value."""
-    day = _to_date(d)
-    return (day + timedelta(days=int(n))).isoformat() if day and _is_num(n) and abs(n) <= 100_000 else None
-
-
-def _fn_add_months(d: Any, n: Any) -> Any:
-    """The same day `n` months later (the month's last day when it is shorter: 31/01 + 1 -> 28/02)."""
-    day = _to_date(d)
-    if not day or not isinstance(n, int) or isinstance(n, bool) or abs(n) > 1200:
-        return None
-    months = day.year * 12 + day.month - 1 + n
-    year, month = divmod(months, 12)
-    month += 1
-    last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)).day
-    return date(year, month, min(day.day, last)).isoformat()
-
-
-def _fn_months_between(a: Any, b: Any) -> Any:
-    """Whole months from a to b (b - a), as people count them: 15/01 -> 14/03 is 1, -> 15/03 is 2."""
-    da, db = _to_date(a), _to_date(b)
-    if not (da and db):
-        return None
-    months = (db.year - da.year) * 12 + db.month - da.month
-    if months > 0 and db.day < da.day:
-        months -= 1
-    elif months < 0 and db.day > da.day:
-        months += 1
-    return months
-
-
-def _fn_format_date(d: Any) -> Any:
-    """A date as dd/mm/yyyy text."""
-    day = _to_date(d)
-    return format_day(day.isoformat()) if day else None
-
-
 def _fn_regex(text: Any, pattern: Any) -> Any:
     """True when `pattern` (checked when the template loads) is found in `text`; None for no text."""
     if not isinstance(text, str) or not isinstance(pattern, str) or len(text) > MAX_REGEX_INPUT:
@@ -184,13 +129,8 @@ BUILTIN_FUNCTIONS: Mapping[str, Callable] = MappingProxyType({
     "int": lambda x: _convert(int, x),
     "float": lambda x: _convert(float, x),
     "today": lambda: date.today().isoformat(),
-    "year": _fn_year,
     "contains": _fn_contains,
-    "days_between": _fn_days_between,
-    "add_days": _fn_add_days,
-    "add_months": _fn_add_months,
-    "months_between": _fn_months_between,
-    "format_date": _fn_format_date,
+    **DATE_FUNCTIONS,
     "regex": _fn_regex,
 })
 # (min, max) positional arguments; None = unlimited.

@@ -28,14 +28,13 @@ from ..forms.yamlfile import read_yaml
 from .cells import column_letter
 from .package import MAX_FILE_BYTES, NOT_EXCEL, check_package
 from .problems import ImportProblem
+from .xlsform_settings import read_settings
 from .xlsform_sheets import (
     CHOICE_COLUMNS,
     CHOICES,
-    CLASS_COLUMNS,
     CLASSES,
     HARMLESS_APPEARANCE,
     SETTINGS,
-    SETTINGS_COLUMNS,
     SURVEY,
     SURVEY_COLUMNS,
     TYPE_IN,
@@ -43,6 +42,7 @@ from .xlsform_sheets import (
     YES_NO_LIST,
     filter_from_xlsform,
     from_xlsform,
+    is_yes,
     text_from_xlsform,
 )
 
@@ -50,8 +50,6 @@ __all__ = ["XlsformResult", "read_xlsform", "save_imported"]
 
 _NUMBER_KEYS = {"min", "max", "step", "max_length", "max_score", "min_rows", "max_rows", "max_size_mb"}
 _WHOLE_KEYS = {"max_length", "min_rows", "max_rows"}
-_YES = {"yes", "true", "true()", "1", "có", "x"}
-_NO = {"no", "false", "false()", "0", "không", ""}
 _NOT_YET = {"label::": "nhãn nhiều ngôn ngữ", "media::": "hình ảnh, âm thanh kèm câu hỏi",
             "image": "hình ảnh kèm câu hỏi", "audio": "âm thanh kèm câu hỏi", "video": "video kèm câu hỏi",
             "trigger": "tính lại khi một trường đổi (trigger)", "read_only": "chỉ đọc (read_only)",
@@ -134,10 +132,6 @@ class _Reader:
                             else f"cột «{column}» không thuộc biểu mẫu của hệ thống (xem README, Biểu mẫu trong Excel)")
 
 
-def _yes(value: str | None) -> bool:
-    return (value or "").strip().lower() in _YES
-
-
 class _Mapper:
     """Survey rows -> our template dict; `where[(name, key)]` remembers each cell for the loader's problems."""
 
@@ -203,7 +197,7 @@ class _Mapper:
                 out[key] = row[key]
         for key in ("required", "evidence"):
             if key in row:
-                out[key] = _yes(row[key])
+                out[key] = is_yes(row[key])
         for key in ("constraint", "relevant", "calculation", "repeat_count", "choice_filter"):
             if row.get(key):
                 out[key] = row[key]  # translated once every name's type is known (see `translate`)
@@ -226,7 +220,7 @@ class _Mapper:
         if kind in ("integer", "decimal"):
             return self._number(i, "default", text)
         if kind == "yes_no":
-            return _yes(text)
+            return is_yes(text)
         return text
 
     def sections(self) -> list[dict[str, Any]]:
@@ -350,55 +344,6 @@ class _Mapper:
             scoring["ineligible_when"] = from_xlsform(scoring["ineligible_when"], "", self.types)
 
 
-def _settings(reader: _Reader) -> dict[str, Any]:
-    rows = [r for r in reader.rows(SETTINGS) if r]
-    reader.unknown_columns(SETTINGS, rows, SETTINGS_COLUMNS, ignored=("default_language",))
-    if len(rows) != 1:
-        reader.refuse(SETTINGS, None, None, "sheet settings cần đúng một dòng dữ liệu (form_id, version, form_title)")
-        return {}
-    row = rows[0]
-    out: dict[str, Any] = {"id": row.get("form_id", ""), "title": row.get("form_title", "")}
-    for key, target in (("version", "version"), ("applies_from", "applies_from")):
-        if row.get(key):
-            try:
-                out[target] = int(parse_number(row[key]))
-            except ValueError:
-                reader.refuse(SETTINGS, 2, key, f"phải là số nguyên (đang ghi «{row[key][:40]}»)")
-    if row.get("code"):
-        out["code"] = row["code"]
-    if row.get("description"):
-        out["description"] = row["description"]
-    if "example" in row:
-        out["example"] = _yes(row["example"])
-    bands = [b for b in reader.rows(CLASSES) if b]
-    if bands or row.get("total_max") or row.get("ineligible_when"):
-        scoring: dict[str, Any] = {}
-        if row.get("total_max"):
-            scoring["total_max"] = parse_number(row["total_max"]) if re.fullmatch(r"[\d.,]+", row["total_max"]) \
-                else row["total_max"]
-        for key in ("ineligible_when", "ineligible_label"):
-            if row.get(key):
-                scoring[key] = row[key]
-        classes = []
-        for i, band in enumerate(reader.rows(CLASSES), start=2):
-            if not band:
-                continue
-            for key in band:
-                if key not in CLASS_COLUMNS:
-                    reader.refuse(CLASSES, i, key, f"cột «{key}» không thuộc thang xếp loại (label, from, below)")
-            item: dict[str, Any] = {"label": band.get("label", "")}
-            for key in ("from", "below"):
-                if band.get(key):
-                    try:
-                        item[key] = parse_number(band[key])
-                    except ValueError:
-                        reader.refuse(CLASSES, i, key, f"phải là một số (đang ghi «{band[key][:40]}»)")
-            classes.append(item)
-        scoring["classes"] = classes
-        out["scoring"] = scoring
-    return out
-
-
 _FIELD_WHERE = re.compile(r"trường '(?:(\w+)\.)?(\w+)'(?: \(([\w/]+)\))?")
 _GROUP_WHERE = re.compile(r"nhóm '(\w+)'(?: \((\w+)\))?")
 _SECTION_WHERE = re.compile(r"phần '(\w+)'(?: \((\w+)\))?")
@@ -464,7 +409,7 @@ def read_xlsform(path: str | Path, content: bytes | None = None) -> XlsformResul
             reader.refuse(sheet, None, None, f"thiếu sheet «{sheet}»")
     mapper = _Mapper(reader)
     reader.unknown_columns(SURVEY, reader.rows(SURVEY), SURVEY_COLUMNS)
-    settings = _settings(reader)
+    settings = read_settings(reader)
     sections = mapper.sections()
     if reader.problems:
         result.problems = reader.problems

@@ -27,7 +27,7 @@ from typing import AbstractSet, Mapping
 
 __all__ = ["SURVEY", "CHOICES", "SETTINGS", "CLASSES", "SURVEY_COLUMNS", "CHOICE_COLUMNS", "SETTINGS_COLUMNS",
            "CLASS_COLUMNS", "YES_NO_LIST", "TYPE_OUT", "TYPE_IN", "HARMLESS_APPEARANCE", "to_xlsform", "from_xlsform",
-           "text_to_xlsform", "text_from_xlsform", "filter_to_xlsform", "filter_from_xlsform"]
+           "text_to_xlsform", "text_from_xlsform", "filter_to_xlsform", "filter_from_xlsform", "is_yes"]
 
 SURVEY, CHOICES, SETTINGS, CLASSES = "survey", "choices", "settings", "xep_loai"
 SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "required_message", "constraint",
@@ -52,6 +52,14 @@ TYPE_IN = {"text": "text", "integer": "integer", "int": "integer", "decimal": "d
 # Appearances that change only how a question looks; `multiline` makes a text long_text.
 HARMLESS_APPEARANCE = {"", "multiline", "minimal", "field-list", "horizontal", "horizontal-compact", "quick",
                        "compact", "no-calendar"}
+
+_YES = {"yes", "true", "true()", "1", "có", "x"}
+
+
+def is_yes(value: str | None) -> bool:
+    """A yes/no cell (required, evidence, example) read as XLSForm writes it: yes, true, true(), 1…"""
+    return (value or "").strip().lower() in _YES
+
 
 _STRINGS = re.compile(r"""('[^']*'|"[^"]*")""")
 _FIELD_REF = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
