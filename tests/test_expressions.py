@@ -165,7 +165,8 @@ def test_multiline_text_with_comments_is_accepted():
 def test_builtin_function_table_is_read_only_and_complete():
     assert set(BUILTIN_FUNCTIONS) == {
         "sum", "min", "max", "abs", "round", "count", "len", "sum_of", "count_if",
-        "coalesce", "int", "float", "today", "year", "contains", "days_between"}
+        "coalesce", "int", "float", "today", "year", "contains", "days_between", "add_days", "add_months",
+        "months_between", "format_date", "regex"}
     with pytest.raises(TypeError):
         BUILTIN_FUNCTIONS["open"] = open  # type: ignore[index]
 
@@ -424,3 +425,29 @@ def test_module_source_never_calls_eval_exec_or_compile():
               if a.type == tokenize.NAME and b.string == "("}
     assert not called & {"eval", "exec", "compile", "__import__", "getattr", "setattr"}
     assert "ast.parse" in source
+
+
+def test_date_arithmetic_and_dd_mm_yyyy_text():
+    assert ev("add_days('2026-01-31', 30)") == "2026-03-02"
+    assert ev("add_days('2026-03-02', -30)") == "2026-01-31"
+    assert ev("add_months('2026-01-31', 1)") == "2026-02-28"
+    assert ev("add_months('2024-01-31', 1)") == "2024-02-29"
+    assert ev("add_months('2026-11-30', 14)") == "2028-01-30"
+    assert ev("months_between('2026-01-15', '2026-03-14')") == 1
+    assert ev("months_between('2026-01-15', '2026-03-15')") == 2
+    assert ev("months_between('2026-03-15', '2026-01-16')") == -1
+    assert ev("format_date('2026-04-28')") == "28/04/2026"
+    assert ev("add_days(a, 3)", {}) is None and ev("format_date(a)", {}) is None
+    assert ev("add_days('2026-01-01', 10 ** 9)") is None
+
+
+def test_regex_finds_its_pattern_and_refuses_dangerous_or_computed_patterns():
+    assert ev("regex('58/BC-UBND', '^[0-9]+/BC-UBND$')") is True
+    assert ev("regex('58/BC', '^[0-9]+/BC-UBND$')") is False
+    assert ev("regex(a, '^x$')", {}) is None
+    assert ev("regex(a, '^x')", {"a": "x" * 5000}) is None           # too long to read: not checked
+    for bad, why in [("regex(a, '(a+)+$')", "lồng nhau"), ("regex(a, b)", "viết sẵn"),
+                     ("regex(a, '[')", "không hợp lệ"), ("regex(a, '(x*)*')", "lồng nhau"),
+                     ("regex(a, '" + "x" * 201 + "')", "quá dài")]:
+        with pytest.raises(ExpressionError, match=why):
+            compile_expression(bad)

@@ -53,7 +53,7 @@ def test_an_ineligibility_rule_using_form_functions_passes_the_check_and_exports
     actor = store.system_actor()
     low = {k: ("1" if k.startswith("tc_") and "__" not in k else v) for k, v in SELF_ASSESSMENT_INPUT.items()}
     for unit, raw in [("XA-AN-PHU", SELF_ASSESSMENT_INPUT), ("XA-TAN-QUAN", low)]:
-        clean = catalog.engine("tu-cham-diem").validate(raw).data
+        clean = catalog.engine("tu-cham-diem", 1).validate(raw).data   # 2026 periods use version 1
         store.submit(actor, unit, "tu-cham-diem", "2026-tcd", clean, template_version=1, attempt_id=unit)
     path = tmp_path / "tcd.xlsx"
     build_consolidated(catalog, store, "2026-tcd", path, today=TODAY)
@@ -62,7 +62,7 @@ def test_an_ineligibility_rule_using_form_functions_passes_the_check_and_exports
     assert "Không đủ điều kiện xếp loại" in rows["Xã Tân Quan"]
     assert "Không đủ điều kiện xếp loại" not in rows["Xã An Phú"] and "Tốt" in rows["Xã An Phú"]
     # the live form classes the same way the scoreboard does
-    view = FormView(catalog.form("tu-cham-diem"), low)
+    view = FormView(catalog.form("tu-cham-diem", 1), low)
     assert view.engine.scorer.functions(view.engine.compute(view.inputs()).values)["classify"](10) == \
         "Không đủ điều kiện xếp loại"
     store.close()

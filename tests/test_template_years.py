@@ -40,10 +40,10 @@ def test_next_years_template_leaves_last_years_workbook_identical(tmp_path):
 
     # Next year: a new criteria version with other weights and thresholds, and a new figure in the report.
     v1 = (root / "forms" / "tu-cham-diem-v1.yaml").read_text(encoding="utf-8")
-    v2 = (v1.replace("version: 1", "version: 2").replace("applies_from: 2025", "applies_from: 2027")
+    v2 = (v1.replace("version: 1", "version: 3").replace("applies_from: 2025", "applies_from: 2027")
           .replace("{label: Tốt, from: 80}", "{label: Tốt, from: 90}")
           .replace("{label: Khá, from: 65, below: 80}", "{label: Khá, from: 65, below: 90}"))
-    (root / "forms" / "tu-cham-diem-v2.yaml").write_text(v2, encoding="utf-8")
+    (root / "forms" / "tu-cham-diem-v3.yaml").write_text(v2, encoding="utf-8")
     report = (root / "forms" / "bao-cao-dinh-ky.yaml").read_text(encoding="utf-8")
     report_v2 = report.replace("version: 1", "version: 2").replace("applies_from: 2023", "applies_from: 2027").replace(
         "      - {name: so_cuoc_doi_thoai,",
@@ -53,7 +53,7 @@ def test_next_years_template_leaves_last_years_workbook_identical(tmp_path):
     (root / "forms" / "bao-cao-dinh-ky-v2.yaml").write_text(report_v2, encoding="utf-8")
     catalog = load_catalog(root)
     store.load_reference(catalog.organisation, catalog.calendar, catalog.forms)
-    assert catalog.form_for("2027-tcd").version == 2 and catalog.form_for("2026-tcd").version == 1
+    assert catalog.form_for("2027-tcd").version == 3 and catalog.form_for("2026-tcd").version == 1
     after = tmp_path / "after.xlsx"
     build_consolidated(catalog, store, "2026-nam", after, today=TODAY)
 

@@ -88,13 +88,13 @@ def test_a_newer_criteria_version_applies_from_its_year_and_older_periods_keep_t
     root = tmp_path / "templates"
     shutil.copytree(ROOT, root)
     text = (root / "forms" / "tu-cham-diem-v1.yaml").read_text(encoding="utf-8")
-    text = text.replace("version: 1", "version: 2").replace("applies_from: 2025", "applies_from: 2027")
+    text = text.replace("version: 1", "version: 3").replace("applies_from: 2025", "applies_from: 2027")
     text = text.replace("{label: Tốt, from: 80}", "{label: Tốt, from: 85}")
     text = text.replace("{label: Khá, from: 65, below: 80}", "{label: Khá, from: 65, below: 85}")
-    (root / "forms" / "tu-cham-diem-v2.yaml").write_text(text, encoding="utf-8")
+    (root / "forms" / "tu-cham-diem-v3.yaml").write_text(text, encoding="utf-8")
     catalog = load_catalog(root)
     assert catalog.form_for("2026-tcd").version == 1
-    assert catalog.form_for("2027-tcd").version == 2
+    assert catalog.form_for("2027-tcd").version == 3
     assert catalog.form_for("2027-tcd").classify(82) == "Khá"
     assert catalog.form_for("2026-tcd").classify(82) == "Tốt"
 

@@ -92,13 +92,24 @@ def test_integers_refuse_what_is_not_a_whole_number(text):
         parse_integer(text)
 
 
-@pytest.mark.parametrize("text,value", [("4,5", 4.5), ("4.5", 4.5), ("1.234,5", 1234.5), ("1,234.5", 1234.5),
-                                        ("10", 10.0)])
-def test_decimals_accept_a_comma_or_a_point(text, value):
+@pytest.mark.parametrize("text,value", [("4,5", 4.5), ("4.5", 4.5), ("9.75", 9.75), ("1.234,5", 1234.5),
+                                        ("3.200", 3200.0), ("3,200", 3.2), ("1 234,5", 1234.5), ("10", 10.0)])
+def test_decimals_read_a_comma_as_the_decimal_mark_and_a_dot_before_three_digits_as_thousands(text, value):
     assert parse_decimal(text) == value
 
 
-@pytest.mark.parametrize("text", ["nan", "inf", "1e400", "4,5,6.7.8x", "--1"])
+@pytest.mark.parametrize("text,value", [("3.200", 3200), ("3 200", 3200), ("3,0", 3)])
+def test_integers_read_typing_by_the_same_rule_as_decimals(text, value):
+    assert parse_integer(text) == value
+
+
+@pytest.mark.parametrize("text", ["3,200", "1,5", "1.23"])
+def test_an_integer_field_refuses_what_the_rule_reads_as_a_fraction(text):
+    with pytest.raises(ValueError):
+        parse_integer(text)
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "1e400", "4,5,6.7.8x", "--1", "1,234.5", "1.234.5,6,7"])
 def test_decimals_refuse_non_numbers(text):
     with pytest.raises(ValueError):
         parse_decimal(text)

@@ -81,6 +81,7 @@ class DeskView(w.VBox):
     def refresh(self) -> None:
         """Reload the board; the other tabs are rebuilt when opened (they read more)."""
         from .excel_panel import ExcelPanel
+        from .form_excel_panel import FormExcelPanel
         from .review import ReviewPanel
 
         rows = self.app.store.status(self.account, self.period.id)
@@ -90,7 +91,8 @@ class DeskView(w.VBox):
         self.review_box.children = [self.review]
         self.summary_box.children = []
         self.excel = ExcelPanel(self.app, self.account, self.period)
-        self.excel_box.children = [self.excel]
+        self.form_excel = FormExcelPanel(self.app, self.account)
+        self.excel_box.children = [self.excel, w.HTML("<hr>"), self.form_excel]
         self._tab_opened()
 
     def _reminder(self):

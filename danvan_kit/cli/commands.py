@@ -314,9 +314,12 @@ def _register_commands() -> None:
     from .report import report
     from .roundtrip import blank_form, import_
     from .sessions import sessions
+    from .xlsform import export_xlsform, import_xlsform
 
     for command in (export, report, blank_form, import_, sessions, backup, restore):
         main.add_command(command)
+    for command in (export_xlsform, import_xlsform):
+        templates.add_command(command)
 
 
 _register_commands()

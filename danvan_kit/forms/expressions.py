@@ -22,12 +22,15 @@ import ast
 import io
 import math
 import operator
+import re
 import tokenize
 import warnings
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping, TypeGuard
+
+from .dates import DATE_FUNCTIONS
 
 __all__ = ["BUILTIN_FUNCTIONS", "Expression", "ExpressionError", "compile_expression"]
 
@@ -38,6 +41,9 @@ MAX_STR_RESULT = 10_000
 MAX_ITEMS = 100            # list/tuple literal items
 MAX_INT = 10 ** 15         # int literals must stay below this (15 digits)
 MAX_POW_BASE, MAX_POW_EXP = 1e6, 10
+MAX_REGEX, MAX_REGEX_INPUT = 200, 1000   # characters of a regex() pattern, and of the text it reads
+# A quantified group that itself holds a quantifier, e.g. (a+)+ or (\w*)*: catastrophic backtracking.
+_NESTED_QUANTIFIER = (r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]")
 _BOOL_NAMES = {"true": True, "false": False}
 _CAUGHT = (ArithmeticError, TypeError, ValueError, LookupError, AttributeError)
 
@@ -56,13 +62,6 @@ def _num(x: Any) -> Any:
     if isinstance(x, complex) or (isinstance(x, float) and not math.isfinite(x)):
         return None
     return None if isinstance(x, int) and not isinstance(x, bool) and abs(x) > MAX_INT else x
-
-
-def _to_date(x: Any) -> date | None:
-    """A date from a date/datetime value or an ISO text ('2024-03-15', '2024-03-15T08:00')."""
-    if isinstance(x, date):
-        return x.date() if isinstance(x, datetime) else x
-    return date.fromisoformat(x.strip()[:10]) if isinstance(x, str) else None
 
 
 # ---------------------------------------------------------------- builtins
@@ -109,15 +108,11 @@ def _fn_contains(container: Any, item: Any) -> Any:
     return item in container if both_text or isinstance(container, (list, tuple)) else None
 
 
-def _fn_year(d: Any) -> Any:
-    day = _to_date(d)
-    return day.year if day else None
-
-
-def _fn_days_between(a: Any, b: Any) -> Any:
-    """Days from a to b (b - a)."""
-    da, db = _to_date(a), _to_date(b)
-    return (db - da).days if da and db else None
+def _fn_regex(text: Any, pattern: Any) -> Any:
+    """True when `pattern` (checked when the template loads) is found in `text`; None for no text."""
+    if not isinstance(text, str) or not isinstance(pattern, str) or len(text) > MAX_REGEX_INPUT:
+        return None
+    return re.search(pattern, text) is not None
 
 
 BUILTIN_FUNCTIONS: Mapping[str, Callable] = MappingProxyType({
@@ -134,15 +129,16 @@ BUILTIN_FUNCTIONS: Mapping[str, Callable] = MappingProxyType({
     "int": lambda x: _convert(int, x),
     "float": lambda x: _convert(float, x),
     "today": lambda: date.today().isoformat(),
-    "year": _fn_year,
     "contains": _fn_contains,
-    "days_between": _fn_days_between,
+    **DATE_FUNCTIONS,
+    "regex": _fn_regex,
 })
 # (min, max) positional arguments; None = unlimited.
 _ARITY = {"sum": (0, None), "min": (1, None), "max": (1, None), "abs": (1, 1), "round": (1, 2),
           "count": (1, 1), "len": (1, 1), "sum_of": (2, 2), "count_if": (3, 3),
           "coalesce": (1, None), "int": (1, 1), "float": (1, 1), "today": (0, 0),
-          "year": (1, 1), "contains": (2, 2), "days_between": (2, 2)}
+          "year": (1, 1), "contains": (2, 2), "days_between": (2, 2), "add_days": (2, 2), "add_months": (2, 2),
+          "months_between": (2, 2), "format_date": (1, 1), "regex": (2, 2)}
 
 # ---------------------------------------------------------------- checking
 _ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -239,11 +235,31 @@ def _check_node(node: ast.AST, allowed_functions: set[str], extra: set[str]) -> 
         if name not in allowed_functions:
             raise ExpressionError(f"hàm {name!r} không được phép; các hàm dùng được: "
                                   + ", ".join(sorted(allowed_functions)))
+        if name == "regex":
+            _check_pattern(node.args[1] if len(node.args) == 2 else None)
         if name in _ARITY and name not in extra:
             lo, hi = _ARITY[name]
             if len(node.args) < lo or (hi is not None and len(node.args) > hi):
                 want = f"{lo}" if lo == hi else f"từ {lo}" + (f" đến {hi}" if hi else " trở lên")
                 raise ExpressionError(f"hàm {name!r} nhận {want} tham số, đang có {len(node.args)}")
+
+
+def _check_pattern(node: ast.AST | None) -> None:
+    """regex()'s pattern must be written in the template, short, valid and without nested quantifiers,
+    so staff's typing can never make it run for long."""
+    if node is None:
+        return
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        raise ExpressionError("regex() cần mẫu viết sẵn trong ngoặc nháy, ví dụ regex(so_hieu, '^[0-9]+/BC-UBND$')")
+    if len(node.value) > MAX_REGEX:
+        raise ExpressionError(f"mẫu regex quá dài (tối đa {MAX_REGEX} ký tự)")
+    if re.search(_NESTED_QUANTIFIER, node.value) or re.search(r"\\[1-9]", node.value):
+        raise ExpressionError("mẫu regex có nhóm lặp lồng nhau hoặc tham chiếu ngược: có thể chạy rất lâu")
+    try:
+        re.search(node.value, "")  # compiles the pattern (and caches it) once, when the template loads
+    except re.error as exc:
+        where = f" (lỗi ở ký tự thứ {exc.pos + 1})" if exc.pos is not None else ""
+        raise ExpressionError(f"mẫu regex không hợp lệ{where}") from None
 
 
 def _check_literals(nodes: list[ast.AST]) -> None:
@@ -367,6 +383,11 @@ class Expression:
 
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
+
+    @property
+    def tree(self) -> ast.Expression:
+        """The checked syntax tree (read-only use: describing a constraint in words)."""
+        return self._tree
 
     def evaluate(self, values: Mapping[str, Any],
                  functions: Mapping[str, Callable] | None = None) -> Any:

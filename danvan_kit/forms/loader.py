@@ -5,14 +5,18 @@ analyst who edits a template sees exactly what to fix (`danvan templates check`)
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable
 
 from .bounds import check_bound_text
+from .describe import describe_constraint
 from .expressions import ExpressionError, compile_expression
+from .numbers import is_multiple
 from .schema import FIELD_TYPES, FieldSpec, FormTemplate, Scoring
 from .scoring import FORM_FUNCTIONS
 from .template_error import TemplateError
+from .texts import references
 from .yamlfile import load_model, read_yaml
 
 __all__ = ["FORM_FUNCTIONS", "load_form", "check_form"]
@@ -45,18 +49,32 @@ def _check_expressions(form: FormTemplate, problems: list[tuple[str, str]]) -> d
             problems.append((where, f"biểu thức {text!r} dùng tên không có trong biểu mẫu: {', '.join(unknown)}"))
         return set(expr.names)
 
+    def check_text(text: str, where: str, known: set[str]) -> None:
+        for expr in references(text):
+            check(expr, where, known)
+
     for section in form.sections:
+        for group in section.groups:
+            check(group.relevant, f"nhóm '{group.name}' (relevant)", top)
+            check_text(group.title, f"nhóm '{group.name}' (title)", top)
         check(section.relevant, f"phần '{section.name}' (relevant)", top)
+        check_text(section.title, f"phần '{section.name}' (title)", top)
+        check_text(section.hint, f"phần '{section.name}' (hint)", top)
         for f in section.fields:
+            check_text(f.label, _where(f, "label"), top)
+            check_text(f.hint, _where(f, "hint"), top)
             check(f.relevant, _where(f, "relevant"), top)
             check(f.constraint, _where(f, "constraint"), top)
             if f.calculation:
                 calc_deps[f.name] = check(f.calculation, _where(f, "calculation"), top)
+            check(f.repeat_count, _where(f, "repeat_count"), top)
+            check(f.choice_filter, _where(f, "choice_filter"), top)
             for sub in f.fields or []:
                 row = top | {s.name for s in f.fields or []}
                 check(sub.relevant, _where(sub, "relevant", f), row)
                 check(sub.constraint, _where(sub, "constraint", f), row)
                 check(sub.calculation, _where(sub, "calculation", f), row)
+                check(sub.choice_filter, _where(sub, "choice_filter", f), row)
     if form.scoring:
         check(form.scoring.ineligible_when, "scoring.ineligible_when", top)
         if "classify" in _functions_of(form.scoring.ineligible_when):
@@ -117,8 +135,54 @@ def _check_bounds(f: FieldSpec, problems: list[tuple[str, str]], w: Callable[[st
         problems.append((w("min/max"), f"min ({low:g}) lớn hơn max ({high:g})"))
 
 
+def _check_step(f: FieldSpec, problems: list[tuple[str, str]], w: Callable[[str], str]) -> None:
+    """A step only on numbers, whole on integers; the maximum (or max_score) must be reachable in steps."""
+    if f.step is None:
+        return
+    if not f.is_number:
+        problems.append((w("step"), f"bước (step) chỉ dùng cho số, không dùng cho kiểu '{f.type}'"))
+        return
+    if f.type == "integer" and not float(f.step).is_integer():
+        problems.append((w("step"), f"trường số nguyên cần bước là số nguyên (đang ghi {f.step:g})"))
+    base = f.number_min or 0
+    for key, top in (("max", f.number_max), ("max_score", f.max_score)):
+        if top is not None and not is_multiple(top - base, f.step):
+            problems.append((w("step"), f"{key} {top:g} không chia hết cho bước {f.step:g}: "
+                                        "điểm tối đa không nhập được"))
+
+
+def _check_constraint_message(f: FieldSpec, problems: list[tuple[str, str]], w: Callable[[str], str],
+                              labels: dict[str, str]) -> None:
+    """A constraint needs a message unless its shape reads as a plain sentence (forms/describe.py)."""
+    if f.constraint and not f.constraint_message and describe_constraint(f.constraint, f.name, labels) is None:
+        problems.append((w("constraint_message"),
+                         f"điều kiện {f.constraint!r} không diễn đạt được thành lời cho người nhập: "
+                         "hãy ghi constraint_message (câu báo lỗi bằng tiếng Việt)"))
+
+
+def _check_choice_properties(f: FieldSpec, problems: list[tuple[str, str]], w: Callable[[str], str]) -> None:
+    """Options' extra keys are short names with text values; a choice_filter reads only keys they have."""
+    keys: set[str] = set()
+    for c in f.choices or []:
+        for key, value in c.properties.items():
+            keys.add(key)
+            if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", key) or not isinstance(value, (str, int)):
+                problems.append((w("choices"), f"thuộc tính «{key}» của lựa chọn «{c.value}» phải là tên không dấu "
+                                               "với giá trị là chữ hoặc số"))
+    if f.choice_filter is None:
+        return
+    if f.type not in ("select_one", "select_many"):
+        problems.append((w("choice_filter"), "choice_filter chỉ dùng cho câu hỏi chọn một hoặc chọn nhiều"))
+        return
+    for key in re.findall(r"option\(\s*['\"]([^'\"]*)['\"]\s*\)", f.choice_filter):
+        if key not in keys:
+            problems.append((w("choice_filter"), f"option('{key}'): không lựa chọn nào có thuộc tính «{key}»"))
+    if re.search(r"option\(\s*[^'\"\s]", f.choice_filter):
+        problems.append((w("choice_filter"), "option() cần tên thuộc tính trong ngoặc nháy, ví dụ option('xa')"))
+
+
 def _check_field(f: FieldSpec, problems: list[tuple[str, str]], parent: FieldSpec | None = None,
-                 known: frozenset[str] = frozenset()) -> None:
+                 known: frozenset[str] = frozenset(), labels: dict[str, str] | None = None) -> None:
     w = lambda key="": _where(f, key, parent)  # noqa: E731
     if f.type in ("select_one", "select_many"):
         if not f.choices:
@@ -130,6 +194,7 @@ def _check_field(f: FieldSpec, problems: list[tuple[str, str]], parent: FieldSpe
                 problems.append((w("choices"), f"giá trị lựa chọn bị trùng: {', '.join(dup)}"))
     elif f.choices:
         problems.append((w("choices"), f"kiểu '{f.type}' không dùng danh sách lựa chọn"))
+    _check_choice_properties(f, problems, w)
     if f.type == "repeat":
         if not f.fields:
             problems.append((w("fields"), "bảng nhiều dòng (repeat) cần danh sách cột (fields)"))
@@ -140,12 +205,17 @@ def _check_field(f: FieldSpec, problems: list[tuple[str, str]], parent: FieldSpe
             for sub in f.fields:
                 if sub.type == "repeat":
                     problems.append((_where(sub, "type", f), "không lồng bảng nhiều dòng trong bảng nhiều dòng"))
-                _check_field(sub, problems, f, known | frozenset(names))
+                _check_field(sub, problems, f, known | frozenset(names),
+                             {**(labels or {}), **{s.name: s.label for s in f.fields}})
         if f.min_rows > f.max_rows:
             problems.append((w("min_rows"), "min_rows lớn hơn max_rows"))
+    elif f.repeat_count:
+        problems.append((w("repeat_count"), "chỉ bảng nhiều dòng (repeat) mới có repeat_count"))
     elif f.fields:
         problems.append((w("fields"), "chỉ kiểu 'repeat' mới có danh sách cột (fields)"))
     _check_bounds(f, problems, w, known)
+    _check_step(f, problems, w)
+    _check_constraint_message(f, problems, w, labels or {})
     if f.max_score is not None:
         if f.type not in _NUMBER_TYPES:
             problems.append((w("max_score"), "chỉ trường số mới có điểm tối đa"))
@@ -204,6 +274,29 @@ def _check_scoring(form: FormTemplate, problems: list[tuple[str, str]]) -> None:
                          f"từ {top.from_:g} điểm, lớn hơn điểm tối đa {scoring.total_max:g}"))
 
 
+def _check_groups(form: FormTemplate, problems: list[tuple[str, str]]) -> None:
+    """Each group named once, by no field; a question names a group of its own section; a group's
+    questions stand together (they are shown in one block)."""
+    fields = {f.name for f in form.all_fields()}
+    seen: set[str] = set()
+    for section in form.sections:
+        names = [g.name for g in section.groups]
+        for group in section.groups:
+            if group.name in seen or group.name in fields:
+                problems.append((f"nhóm '{group.name}'", "tên nhóm bị trùng với một nhóm hoặc một trường khác"))
+            seen.add(group.name)
+        order = [f.group for f in section.fields]
+        for f in section.fields:
+            if f.group is not None and f.group not in names:
+                problems.append((_where(f, "group"), f"nhóm '{f.group}' không có trong phần '{section.name}'"))
+        for name in names:
+            at = [i for i, g in enumerate(order) if g == name]
+            if at and at[-1] - at[0] + 1 != len(at):
+                problems.append((f"nhóm '{name}'", "các câu hỏi của một nhóm phải đứng liền nhau"))
+            if not at:
+                problems.append((f"nhóm '{name}'", "nhóm chưa có câu hỏi nào"))
+
+
 def check_form(form: FormTemplate) -> list[tuple[str, str]]:
     """All meaning problems of a parsed template, as (field, message) pairs."""
     problems: list[tuple[str, str]] = []
@@ -217,9 +310,11 @@ def check_form(form: FormTemplate) -> list[tuple[str, str]]:
     for dup in sorted({n for n in section_names if section_names.count(n) > 1}):
         problems.append((f"phần '{dup}'", "tên phần bị trùng"))
     top = frozenset(f.name for f in form.all_fields())
+    labels = {f.name: f.label for f in form.all_fields()}
     for f in form.all_fields():
-        _check_field(f, problems, known=top)
+        _check_field(f, problems, known=top, labels=labels)
     _check_cycles(_check_expressions(form, problems), problems)
+    _check_groups(form, problems)
     _check_scoring(form, problems)
     return problems
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-__all__ = ["FIELD_TYPES", "Choice", "FieldSpec", "Section", "ClassBand", "Scoring", "FormTemplate"]
+__all__ = ["FIELD_TYPES", "Choice", "FieldSpec", "Group", "Section", "ClassBand", "Scoring", "FormTemplate"]
 
 FieldType = Literal[
     "text", "long_text", "integer", "decimal", "date", "select_one", "select_many",
@@ -33,11 +33,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class Choice(_Strict):
-    """One option of a select field: stored `value`, shown `label`."""
+class Choice(BaseModel):
+    """One option of a select field: stored `value`, shown `label`; any other key (e.g. `xa: an_phu`)
+    is a property a `choice_filter` reads with option('xa')."""
+
+    model_config = ConfigDict(extra="allow")
 
     value: str = Field(min_length=1, max_length=100)
     label: str = Field(min_length=1, max_length=300)
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
 
 
 class FieldSpec(_Strict):
@@ -54,6 +61,7 @@ class FieldSpec(_Strict):
     # (today in Vietnam) or an expression, e.g. `max: today`, `min: ngay_bat_dau` (forms/bounds.py)
     min: float | str | None = None
     max: float | str | None = None
+    step: float | None = Field(default=None, gt=0)  # numbers: only whole steps from min, e.g. 0.5 (halves)
     max_length: int | None = Field(default=None, ge=1, le=1_000_000)
     constraint: str | None = None        # expression that must hold, e.g. "da_giai_quyet <= tiep_nhan"
     constraint_message: str | None = None
@@ -61,13 +69,16 @@ class FieldSpec(_Strict):
     calculation: str | None = None       # computed, read-only
     default: Any = None
     choices: list[Choice] | None = None
+    choice_filter: str | None = None     # only the options for which this holds, e.g. "option('xa') == xa"
     max_score: float | None = Field(default=None, gt=0)  # a scored criterion
     evidence: bool = False               # criterion carries an evidence note (minh chứng)
     fields: list["FieldSpec"] | None = None  # repeat: the columns of each row
     min_rows: int = Field(default=0, ge=0)
+    repeat_count: str | None = None      # repeat: its number of rows comes from this expression, e.g. "so_ho"
     max_rows: int = Field(default=100, ge=1, le=1000)
     accept: str | None = None            # file: e.g. ".pdf,.jpg,.png,.docx"
     max_size_mb: float = Field(default=1.0, gt=0, le=20)
+    group: str | None = None             # the group (of its section) this question belongs to
 
     @field_validator("min", "max", mode="before")
     @classmethod
@@ -94,6 +105,18 @@ class FieldSpec(_Strict):
         return f"{self.name}__evidence"
 
 
+class Group(_Strict):
+    """A titled block of consecutive questions inside a section, shown only when `relevant` holds.
+
+    Its questions keep their own names (the data stays flat) and name it with `group:`.
+    """
+
+    name: str = Field(pattern=NAME_PATTERN)
+    title: str = Field(min_length=1)
+    hint: str = ""
+    relevant: str | None = None
+
+
 class Section(_Strict):
     """A titled group of fields; a criteria group when it carries `max_score`."""
 
@@ -102,6 +125,7 @@ class Section(_Strict):
     hint: str = ""
     relevant: str | None = None
     max_score: float | None = Field(default=None, gt=0)
+    groups: list[Group] = Field(default_factory=list)
     fields: list[FieldSpec] = Field(min_length=1)
 
 

@@ -14,7 +14,7 @@ from .schema import FormTemplate
 __all__ = ["FORM_FUNCTIONS", "Scorer", "SubmissionScore", "as_number"]
 
 # Functions a form's expressions may call on top of the safe builtins.
-FORM_FUNCTIONS = ("score_total", "section_score", "classify")
+FORM_FUNCTIONS = ("score_total", "section_score", "classify", "choice_label", "option")
 
 
 def as_number(value: Any) -> float | None:
@@ -63,10 +63,11 @@ class Scorer:
 
         functions: dict[str, Any] = {"score_total": score_total, "section_score": section_score}
 
-        def classify(total: float | None) -> str | None:
+        def classify(*total: float | None) -> str | None:
+            """The class of `total`, or of the whole score when called as classify()."""
             if self._rule is not None and self._rule.evaluate(values, functions) is True:
                 return tpl.scoring.ineligible_label if tpl.scoring else None
-            return tpl.classify(total)
+            return tpl.classify(total[0] if total else score_total())
 
         functions["classify"] = classify
         return functions

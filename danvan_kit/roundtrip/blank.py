@@ -22,6 +22,7 @@ from ..forms.engine import FormEngine
 from ..forms.numbers import format_number
 from ..forms.schema import FieldSpec, FormTemplate
 from ..forms.text import format_date
+from ..forms.texts import static_copy
 from ..markup import safe_filename
 from .cells import (
     EXTRA_COL,
@@ -42,7 +43,7 @@ from .cells import (
 )
 from .rules import FORMATS, INPUT_FORMAT, cut, data_validation
 
-__all__ = ["BlankFormError", "blank_form_bytes", "write_blank_form", "default_filename"]
+__all__ = ["BlankFormError", "blank_form_bytes", "write_blank_form", "default_filename", "write_bytes_atomic"]
 
 _WIDTHS = {KEY_COL: 3, LABEL_COL: 58, VALUE_COL: 24, EXTRA_COL: 30, HINT_COL: 42}
 _TABLE_WIDTH = 20
@@ -68,12 +69,14 @@ class _Writer:
 
     def __init__(self, target: Any, catalog: Any, template: FormTemplate, unit: Any, period: Any, item: str):
         self.wb = new_workbook(target)
+        self.engine = FormEngine.of(template)
+        if self.engine.has_texts:  # a sheet cannot compute: references read as the field's label or "…"
+            template = static_copy(template)
         self.catalog, self.template, self.unit, self.period, self.item = catalog, template, unit, period, item
         self.fmt = {name: self.wb.add_format(spec) for name, spec in FORMATS.items()}
         self.ws = self.wb.add_worksheet(INPUT_SHEET)
         self.lists = self.wb.add_worksheet(LISTS_SHEET)
         self.meta = self.wb.add_worksheet(META_SHEET)
-        self.engine = FormEngine.of(template)
         self.row = 0
         self.list_col = 0
         self.sources: dict[str, str] = {}
@@ -121,10 +124,12 @@ class _Writer:
         return rule
 
     def _relevance(self, f: FieldSpec) -> str:
-        if not f.relevant:
+        group = next((g for s in self.template.sections for g in s.groups if g.name == f.group), None)
+        conditions = [c for c in (f.relevant, group.relevant if group else None) if c]
+        if not conditions:
             return ""
         labels = []
-        for name in sorted(self.engine.expr(f.relevant).names):
+        for name in sorted(set().union(*(self.engine.expr(c).names for c in conditions))):
             try:
                 labels.append(f"«{cut(self.template.field(name).label, 70)}»")
             except KeyError:
@@ -199,7 +204,8 @@ class _Writer:
         rule = self._input(self.row, VALUE_COL, f, f.name)
         extra = ""
         if f.max_score is not None:
-            extra = f"Tối đa {format_number(f.max_score)} điểm."
+            step = f", theo bước {format_number(f.step)}" if f.step is not None else ""
+            extra = f"Tối đa {format_number(f.max_score)} điểm{step}."
         hint = self._hint(extra or rule + ".", f.hint, self._relevance(f))
         height = 48 if f.type == "long_text" else 0
         if f.evidence:
@@ -233,6 +239,11 @@ class _Writer:
         n = table_rows(f)
         more = f" Mẫu Excel có {n} dòng; cần nhiều hơn hãy nhập trên trang web." if n < f.max_rows else ""
         rows_rule = f"Tối thiểu {f.min_rows} dòng." if f.min_rows else "Có thể để trống."
+        if f.repeat_count:
+            source = f.repeat_count.strip()
+            named = f"«{self.engine.template.field(source).label}»" if source in {
+                x.name for x in self.engine.template.all_fields()} else "số dòng đã khai"
+            rows_rule = f"Số dòng phải bằng {named}."
         self._field_row(f, self._label(f), "group", f.name, self._hint(f.hint, rows_rule + more, self._relevance(f)))
         write_text(self.ws, self.row, VALUE_COL, "Nhập ở bảng bên dưới, mỗi dòng một mục", self.fmt["calc"])
         write_text(self.ws, self.row, EXTRA_COL, "", self.fmt["calc"])
@@ -264,7 +275,12 @@ class _Writer:
             self._merged(section.title, "section")
             if section.hint:
                 self._merged(section.hint, "note")
+            titles = {g.name: g.title for g in section.groups}
+            group = None
             for f in section.fields:
+                if f.group and f.group != group:
+                    self._merged(titles[f.group], "note")
+                group = f.group
                 self.field(f)
         for col in range(KEY_COL, self.max_col + 1):
             ws.set_column(col, col, _WIDTHS.get(col, _TABLE_WIDTH))
@@ -350,10 +366,16 @@ def write_blank_form(catalog: Any, unit_code: str, period_id: str, target: str |
     content = blank_form_bytes(catalog, unit_code, period_id, item=item, now=now)  # unknown unit or period: refused
     if target.is_dir():
         target = target / default_filename(unit_code, period_id, (item or "").strip())
+    write_bytes_atomic(target, content)
+    return target
+
+
+def write_bytes_atomic(target: Path, content: bytes) -> None:
+    """Write `content` to a temporary file beside `target`, then rename it over: never half a file."""
     tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~blank-", suffix=".xlsx", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".~danvan-", suffix=target.suffix, dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
         os.replace(tmp, target)
@@ -363,4 +385,3 @@ def write_blank_form(catalog: Any, unit_code: str, period_id: str, target: str |
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
-    return target

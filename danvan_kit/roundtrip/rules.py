@@ -59,6 +59,8 @@ def number_rule(f: FieldSpec) -> tuple[float, float | None, str]:
     rule = f"{what} từ {format_number(low)}" + (f" đến {format_number(high)}" if high is not None else " trở lên")
     if f.max_score is not None and f.max is None:
         rule += f" (điểm tối đa {format_number(high)})"
+    if f.step is not None:
+        rule += f", theo bước {format_number(f.step)}"
     return low, high, rule
 
 

@@ -25,13 +25,16 @@ class CriterionControl(FieldControl):
         super().__init__(spec, on_change, compact=True)
         self.input.layout.width = "6em"
         self.input.placeholder = f"0–{format_number(spec.max_score)}"
+        step = f"<br>bước {format_number(spec.step)}" if spec.step else ""
         self.reviewer = w.HTML(layout=w.Layout(width="9em"))
         self.set_reviewer_score(reviewer_score)
+        self.label = w.HTML(f"{esc(spec.label)}", layout=w.Layout(flex="1 1 auto"))
         line = w.HBox([
-            w.HTML(f"{esc(spec.label)}", layout=w.Layout(flex="1 1 auto")),
-            w.HTML(f'<span style="{HINT_STYLE}">tối đa {format_number(spec.max_score)}</span>',
+            self.label,
+            w.HTML(f'<span style="{HINT_STYLE}">tối đa {format_number(spec.max_score)}{step}</span>',
                    layout=w.Layout(width="6em")),
             self.input,
+            *([self.echo] if self.echo is not None else []),
             self.reviewer,
         ], layout=w.Layout(align_items="center", width="100%"))
         parts: list[w.Widget] = [line]
@@ -44,6 +47,9 @@ class CriterionControl(FieldControl):
         parts.append(self.error)
         self.container.children = parts
         self.container.add_class("dv-criterion")
+
+    def set_texts(self, label: str, hint: str) -> None:
+        self.label.value = esc(label)
 
     def set_reviewer_score(self, score: float | None) -> None:
         text = format_number(score) if score is not None else "—"

@@ -11,9 +11,10 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
-from ..forms.numbers import format_number
+from ..forms.numbers import format_number, format_understood
 from ..forms.schema import FieldSpec
 from ..forms.text import format_date
+from ..forms.values import coerce_value
 from ..markup import esc
 
 __all__ = ["FieldControl", "label_html", "to_display"]
@@ -23,9 +24,9 @@ HINT_STYLE = "color:#555;font-size:0.9em"
 _NUMBER_WIDTH = "12em"
 
 
-def label_html(f: FieldSpec) -> str:
+def label_html(f: FieldSpec, label: str | None = None) -> str:
     star = ' <span style="color:#b00020" title="Bắt buộc">*</span>' if f.required else ""
-    return f"<b>{esc(f.label)}</b>{star}"
+    return f"<b>{esc(f.label if label is None else label)}</b>{star}"
 
 
 def to_display(f: FieldSpec, value: Any) -> Any:
@@ -53,12 +54,15 @@ class FieldControl:
         self._on_change = on_change or (lambda: None)
         self._files: list[dict] = []
         # One HTML widget carries label, hint and error: every widget costs a model in the browser.
-        self._head = "" if compact else label_html(spec) + (
-            f'<br><span style="{HINT_STYLE}">{esc(spec.hint)}</span>' if spec.hint else "")
+        self._compact = compact
+        self._message: str | None = None
+        self._head = "" if compact else self._head_html(spec.label, spec.hint)
         self.error = w.HTML(self._head) if not compact else w.HTML(layout=w.Layout(display="none"))
         self.input = self._make_input()
+        # A number box says what it understood ("= 3 200") so a misreading shows before submit.
+        self.echo = w.HTML(layout=w.Layout(display="none")) if spec.is_number and not spec.calculation else None
         parts: list[w.Widget] = [] if compact else [self.error]
-        row = [self.input]
+        row = [self.input] + ([self.echo] if self.echo is not None else [])
         if spec.unit and not compact:
             row.append(w.HTML(f'<span style="{HINT_STYLE}">{esc(spec.unit)}</span>'))
         if spec.type == "file":
@@ -69,6 +73,17 @@ class FieldControl:
         self.container = w.VBox(parts, layout=w.Layout(margin="0 0 0.6em 0"))
         self.container.add_class("dv-field")
         self.container.add_class(f"dv-field-{spec.name}")
+
+    def _head_html(self, label: str, hint: str) -> str:
+        return label_html(self.spec, label) + (f'<br><span style="{HINT_STYLE}">{esc(hint)}</span>' if hint else "")
+
+    def set_texts(self, label: str, hint: str) -> None:
+        """Show a label and hint that reference other answers, rendered for the answers now."""
+        if self.spec.type == "note":
+            self.input.value = f'<div style="{HINT_STYLE}">{esc(hint)}</div>'
+        if not self._compact:
+            self._head = self._head_html(label, hint)
+            self.set_error(self._message)
 
     # -- construction -------------------------------------------------
     def _make_input(self) -> w.Widget:
@@ -116,7 +131,19 @@ class FieldControl:
         unit = f" {esc(self.spec.unit)}" if self.spec.unit and shown not in (None, "") else ""
         return f'<span class="dv-calc" style="padding:2px 8px;background:#eef3f8;border-radius:3px">{text}{unit}</span>'
 
+    def _show_understood(self) -> None:
+        """'= 3 200' beside a number typed with a separator; nothing for plain digits or unreadable text."""
+        if self.echo is None:
+            return
+        text = str(self.input.value or "")
+        value, err = coerce_value(self.spec, text)
+        shown = value is not None and err is None and any(c in text for c in ".,  \u202f")
+        self.echo.value = (f'<span class="dv-understood" style="{HINT_STYLE}">= {esc(format_understood(value))}</span>'
+                           if shown else "")
+        self.echo.layout.display = None if shown else "none"
+
     def _changed(self, _change: Any = None) -> None:
+        self._show_understood()
         if self.spec.type == "file" and self.input.value:
             self._files = list(self.input.value)
             self._file_list.value = self._files_html()
@@ -167,12 +194,36 @@ class FieldControl:
         else:
             shown = to_display(f, value)
             self.input.value = "" if shown is None else str(shown)
+            self._show_understood()
+
+    def set_choices(self, allowed: list[str]) -> bool:
+        """Offer only the options a choice_filter keeps; an answer no longer offered is cleared (True then)."""
+        f = self.spec
+        labels = {c.value: c.label for c in f.choices or []}
+        if f.type == "select_one":
+            options = [("— Chọn —", "")] + [(labels[v], v) for v in allowed if v in labels]
+            if list(self.input.options) == options:
+                return False
+            before = self.input.value
+            self.input.options = options
+            self.input.value = before if before in allowed else ""
+            return self.input.value != before
+        if f.type == "select_many":
+            cleared = False
+            for value, box in self._checks.items():
+                offered = value in allowed
+                box.layout.display = None if offered else "none"
+                if not offered and box.value:
+                    box.value, cleared = False, True
+            return cleared
+        return False
 
     def show_computed(self, value: Any) -> None:
         if self.spec.calculation:
             self.input.value = self._calc_html(value)
 
     def set_error(self, message: str | None) -> None:
+        self._message = message
         text = f'<span class="dv-error" style="{ERROR_STYLE}">⚠ {esc(message)}</span>' if message else ""
         if self._head:
             self.error.value = self._head + (f"<br>{text}" if text else "")

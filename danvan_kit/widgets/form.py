@@ -38,6 +38,14 @@ GENERIC_FAILURE = ("Chưa lưu được do lỗi hệ thống. Nội dung bạn 
                    "vui lòng bấm lại sau ít phút hoặc báo Phòng Nội vụ.")
 
 
+def _title_html(title: str) -> str:
+    return f'<h3 style="margin:0.8em 0 0.4em">{esc(title)}</h3>'
+
+
+def _hint_html(hint: str) -> str:
+    return f'<span style="{HINT_STYLE}">{esc(hint)}</span>'
+
+
 class UserFacingError(Exception):
     """Raise from a callback to show its (Vietnamese) message on the form as it is.
 
@@ -73,12 +81,17 @@ class FormView(w.VBox):
         self.on_submit, self.on_save_draft, self.on_change = on_submit, on_save_draft, on_change
         self._loading = False
         self._checked = False  # after the first submit attempt, errors follow every edit
+        self._editing: str | None = None  # the field being typed in; it is "left" when another is edited
+        self._left: set[str] = set()
+        self._last_inputs: dict[str, Any] = {}
         self._busy = False
         self._attempt: tuple[str, str] | None = None
         self.last_result: ValidationResult | None = None
         self.controls: dict[str, FieldControl | RepeatControl] = {}
         self._section_boxes: dict[str, w.VBox] = {}
         self._subtotals: dict[str, w.HTML] = {}
+        self._titles: dict[str, tuple[w.HTML, w.HTML | None]] = {}
+        self._group_boxes: dict[str, w.VBox] = {}
         scores = dict(reviewer_scores or {})
 
         self.summary = w.HTML(layout=w.Layout(display="none"))
@@ -94,10 +107,24 @@ class FormView(w.VBox):
 
         sections = []
         for section in template.sections:
-            parts: list[w.Widget] = [w.HTML(f'<h3 style="margin:0.8em 0 0.4em">{esc(section.title)}</h3>')]
-            if section.hint:
-                parts.append(w.HTML(f'<span style="{HINT_STYLE}">{esc(section.hint)}</span>'))
+            title = w.HTML(_title_html(section.title))
+            parts: list[w.Widget] = [title]
+            hint = w.HTML(_hint_html(section.hint)) if section.hint else None
+            if hint is not None:
+                parts.append(hint)
+            self._titles[section.name] = (title, hint)
+            groups = {g.name: g for g in section.groups}
+            box_of: dict[str, w.VBox] = {}
             for spec in section.fields:
+                if spec.group and spec.group not in box_of:  # a group: its questions in one titled block
+                    group = groups[spec.group]
+                    head = [w.HTML(f'<h4 style="margin:0.6em 0 0.3em">{esc(group.title)}</h4>')]
+                    if group.hint:
+                        head.append(w.HTML(_hint_html(group.hint)))
+                    box_of[spec.group] = self._group_boxes[spec.group] = w.VBox(
+                        head, layout=w.Layout(border_left="3px solid #dde5ee", padding="0 0 0 0.8em"))
+                    self._group_boxes[spec.group].add_class(f"dv-group-{spec.group}")
+                    parts.append(box_of[spec.group])
                 if spec.type == "repeat":
                     control: FieldControl | RepeatControl = RepeatControl(spec, self._changed)
                 elif spec.max_score is not None:
@@ -105,7 +132,10 @@ class FormView(w.VBox):
                 else:
                     control = FieldControl(spec, self._changed)
                 self.controls[spec.name] = control
-                parts.append(control.container)
+                if spec.group:
+                    box_of[spec.group].children += (control.container,)
+                else:
+                    parts.append(control.container)
             if section.max_score is not None:
                 self._subtotals[section.name] = w.HTML()
                 parts.append(self._subtotals[section.name])
@@ -173,19 +203,48 @@ class FormView(w.VBox):
                     log.exception("could not show stored value of %s", name)
         finally:
             self._loading = False
+        self._last_inputs = self.inputs()
         self.refresh()
 
     def refresh(self, state: FormState | None = None) -> FormState:
         """Show calculations, relevance and section subtotals (computed now unless `state` is given)."""
-        state = state or self.engine.compute(self.inputs())
+        state = state or self.engine.compute(self.inputs(), live=True)
+        tables = {name: c for name, c in self.controls.items() if isinstance(c, RepeatControl)}
+        resized = [name for name, wanted in state.row_count.items() if tables[name].follow_count(wanted)]
+        if resized:  # rows came or went: their cells are part of the state
+            state = self.engine.compute(self.inputs(), live=True)
+        for _ in range(3):  # a filtered list may clear an answer that filters the next list
+            loading, self._loading = self._loading, True
+            try:
+                cleared = [name for name, allowed in state.choices.items()
+                           if isinstance(self.controls[name], FieldControl)
+                           and self.controls[name].set_choices(allowed)]  # type: ignore[union-attr]
+            finally:
+                self._loading = loading
+            if not cleared:
+                break
+            state = self.engine.compute(self.inputs(), live=True)
         for name, control in self.controls.items():
             control.set_visible(state.visible.get(name, True))
             if isinstance(control, FieldControl):
                 control.show_computed(state.values.get(name))
+            else:
+                control.show_rows(state.rows.get(name, []), state.row_visible.get(name, []))
+        for key, (label, hint) in self.engine.texts(state).items():
+            if key.startswith("section:"):
+                title_html, hint_html = self._titles[key.removeprefix("section:")]
+                title_html.value = _title_html(label)
+                if hint_html is not None:
+                    hint_html.value = _hint_html(hint)
+            elif key in self.controls:
+                self.controls[key].set_texts(label, hint)
+        for name, box in self._group_boxes.items():
+            box.layout.display = None if state.group_visible.get(name, True) else "none"
         for section in self.template.sections:
             self._section_boxes[section.name].layout.display = None if state.section_visible[section.name] else "none"
-            if section.name in self._subtotals:
-                got = sum(state.values.get(f.name) or 0 for f in section.fields if f.max_score is not None)
+            if section.name in self._subtotals:  # a score its own rule refuses is never counted
+                got = sum(state.values.get(f.name) or 0 for f in section.fields
+                          if f.max_score is not None and f.name not in state.refused)
                 self._subtotals[section.name].value = (
                     f'<div style="text-align:right"><b>Điểm phần này: {format_number(got)} / '
                     f"{format_number(section.max_score)}</b></div>")
@@ -195,15 +254,38 @@ class FormView(w.VBox):
         if self._loading:
             return
         inputs = self.inputs()
-        state = self.engine.compute(inputs)  # once per edit: shown, and reused by the check
+        self._note_left(inputs)
+        state = self.engine.compute(inputs, live=True)  # once per edit: shown, and reused by the check
         self.refresh(state)
         if self._checked:
             self.validate(inputs, state)
+        else:
+            self.show_left_errors(state)
         if self.on_change is not None:
             try:
                 self.on_change(self)
             except Exception:  # autosave must never break typing
                 log.exception("on_change failed")
+
+    def _note_left(self, inputs: Mapping[str, Any]) -> None:
+        """The field whose input changed is being typed in; the one typed in before it was left
+        (the kernel hears no blur event: moving on to edit another field is how leaving shows)."""
+        edited = [name.split("__")[0] for name, value in inputs.items() if self._last_inputs.get(name) != value]
+        self._last_inputs = dict(inputs)
+        if edited and edited[0] != self._editing:
+            if self._editing is not None:
+                self._left.add(self._editing)
+            self._editing = edited[0]
+
+    def show_left_errors(self, state: FormState) -> None:
+        """Before a submit attempt: beside each field that was left, its own rule's message (unreadable
+        text, range, step, its constraint); nothing beside the field still being typed in."""
+        for name, control in self.controls.items():
+            message = None
+            if name in self._left and state.visible.get(name, True):
+                own = [e.message for e in state.errors if e.field.split("__")[0] == name]
+                message = "; ".join(own) or state.refused.get(name) or state.unmet.get(name)
+            control.set_error(message)
 
     # -- checks and actions -------------------------------------------
     def validate(self, inputs: Mapping[str, Any] | None = None, state: FormState | None = None) -> ValidationResult:

@@ -26,9 +26,11 @@ class RepeatControl:
         self.error = w.HTML(layout=w.Layout(display="none"))
         columns = [w.HTML(label_html(sub), layout=self._cell_layout(sub)) for sub in spec.fields or []]
         header = w.HBox(columns + [w.HTML("", layout=w.Layout(width="5em"))], layout=w.Layout(grid_gap="0.5em"))
-        parts: list[w.Widget] = [w.HTML(label_html(spec))]
-        if spec.hint:
-            parts.append(w.HTML(f'<span style="{HINT_STYLE}">{esc(spec.hint)}</span>'))
+        self.title = w.HTML(label_html(spec))
+        self.hint = w.HTML(f'<span style="{HINT_STYLE}">{esc(spec.hint)}</span>')
+        parts: list[w.Widget] = [self.title] + ([self.hint] if spec.hint else [])
+        if spec.repeat_count:  # the rows follow a count typed elsewhere: no add button
+            self.add_button.layout.display = "none"
         parts += [header, self.body, self.add_button, self.error]
         self.container = w.VBox(parts, layout=w.Layout(margin="0 0 0.8em 0"))
         self.container.add_class("dv-repeat")
@@ -48,7 +50,8 @@ class RepeatControl:
             control.container.layout = self._cell_layout(control.spec)
             if values and name in values:
                 control.raw = values[name]
-        remove = w.Button(description="Xoá dòng", layout=w.Layout(width="5em"))
+        remove = w.Button(description="Xoá dòng", layout=w.Layout(width="5em",
+                                                              display="none" if self.spec.repeat_count else None))
         box = w.HBox([c.container for c in controls.values()] + [remove], layout=w.Layout(grid_gap="0.5em"))
         remove.on_click(lambda _b, box=box: self.remove_row(self._row_boxes.index(box)))
         self.rows.append(controls)
@@ -76,6 +79,35 @@ class RepeatControl:
         self.body.children = ()
         for values in rows or []:
             self.add_row(values, notify=False)
+
+    def follow_count(self, wanted: int) -> bool:
+        """Add or drop rows at the end so there are `wanted` (a repeat_count table); True when rows changed."""
+        changed = False
+        while len(self.rows) < wanted and len(self.rows) < self.spec.max_rows:
+            self.add_row(notify=False)
+            changed = True
+        while len(self.rows) > wanted:
+            del self.rows[-1]
+            del self._row_boxes[-1]
+            changed = True
+        if changed:
+            self.body.children = tuple(self._row_boxes)
+        return changed
+
+    def show_rows(self, rows: list[dict[str, Any]], shown: list[dict[str, bool]]) -> None:
+        """Live state of each row (index as on screen): computed cells, and cells their relevance hides
+        (kept in place, invisible, so the columns stay aligned)."""
+        for index, row in enumerate(self.rows):
+            values = rows[index] if index < len(rows) else {}
+            visible = shown[index] if index < len(shown) else {}
+            for sub, control in row.items():
+                control.show_computed(values.get(sub))
+                control.container.layout.visibility = None if visible.get(sub, True) else "hidden"
+
+    def set_texts(self, label: str, hint: str) -> None:
+        """Show a label and hint that reference other answers, rendered for the answers now."""
+        self.title.value = label_html(self.spec, label)
+        self.hint.value = f'<span style="{HINT_STYLE}">{esc(hint)}</span>'
 
     def set_row_errors(self, errors: dict[str, str]) -> None:
         """Errors keyed like 'name[2].sub' (rows counted from 1 among non-empty rows)."""
