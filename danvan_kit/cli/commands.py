@@ -47,13 +47,15 @@ def main(debug: bool) -> None:
               help="Organisation tree YAML (env DANVAN_ORG; default templates/organisation/hon-quan-2023.yaml).")
 @click.option("--demo", is_flag=True,
               help=f"Also create demo accounts: one per reporting unit (login = unit code in lower case) "
-                   f"and the analyst '{DEMO_ANALYST}', all with passcode '{DEMO_PASSCODE}'.")
+                   f"and the analyst '{DEMO_ANALYST}', all with passcode '{DEMO_PASSCODE}'; and fill last year "
+                   f"and part of this year with demo reports, marked as demo data (once per store).")
 def init(db_url: str | None, data_dir: str | None, org: str | None, demo: bool) -> None:
     """Create or upgrade the store, then load the organisation, calendar and form templates.
 
     Safe to run again: migrations already applied are skipped and the templates
     are upserted; submissions are never touched. Without --demo no account has a
-    known passcode (create them with `danvan users create`).
+    known passcode (create them with `danvan users create`) and no report is
+    written; --demo adds its demo reports only to a store that has none yet.
 
     Example: danvan init --data-dir ./data --demo
     """
@@ -74,6 +76,29 @@ def init(db_url: str | None, data_dir: str | None, org: str | None, demo: bool) 
                    f"{counts['forms']} biểu mẫu.")
         if demo:
             _create_demo_accounts(store, organisation)
+    if demo:
+        _fill_demo(db_url, data_dir, org)
+
+
+def _fill_demo(db_url: str | None, data_dir: str | None, org: str | None) -> None:
+    """Last year and part of this year, written through the store with its clock set to each day."""
+    from ..catalog import load_catalog
+    from ..store import Store, StoreError
+    from .demo import demo_clock, fill_demo
+
+    catalog = load_catalog(org=org)
+    clock = demo_clock()
+    with Store.open(db_url, data_dir=data_dir, validator=catalog.validator, clock=clock) as store:
+        try:
+            done = fill_demo(store, catalog, clock)
+        except StoreError as exc:
+            raise _fail(exc) from None
+    if done.already:
+        click.echo("Kho đã có dữ liệu minh họa: không thêm gì.")
+    else:
+        click.echo(f"Đã thêm dữ liệu minh họa: {done.submitted} báo cáo ({done.late} nộp trễ), "
+                   f"{done.models} mô hình “Dân vận khéo”, {done.reviews} lượt duyệt "
+                   f"(kỳ {', '.join(done.periods)}).")
 
 
 def _create_demo_accounts(store: Any, organisation: Any) -> None:

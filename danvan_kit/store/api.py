@@ -206,6 +206,11 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
         self._ref = None
         return counts
 
+    def record_event(self, action: str, outcome: str, detail: str) -> None:
+        """A system entry in the audit log for something done from the command line (e.g. the demo data)."""
+        now = self.now()
+        self._write(lambda conn: record(conn, now, self._system.login, action, outcome, detail=detail))
+
     def system_actor(self) -> Account:
         """An analyst identity for the command line (`danvan status`); only this Store accepts it."""
         return self._system
