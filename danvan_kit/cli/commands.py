@@ -290,16 +290,44 @@ def status(db_url: str | None, data_dir: str | None, period_id: str, fmt: str) -
               help="Address to listen on; keep 127.0.0.1 behind a reverse proxy.")
 @click.option("--data-dir", envvar="DANVAN_DATA_DIR", type=click.Path(file_okay=False), metavar="DIR",
               help="Data directory (env DANVAN_DATA_DIR, default ./data); passed to the kernels as an absolute path.")
-def serve(port: int, ip: str, data_dir: str | None) -> None:
+@click.option("--hub", is_flag=True,
+              help="Run as JupyterHub's single-user command: address and base URL /user/<name>/ from the hub's "
+                   "environment, no preheated kernels.")
+def serve(port: int, ip: str, data_dir: str | None, hub: bool) -> None:
     """Serve the forms with Voilà over notebooks/, using the project's voila.json.
 
-    Run `danvan init` first (the README's `make serve` does both).
+    Run `danvan init` first (the README's `make serve` does both). Behind
+    JupyterHub, `c.Spawner.cmd = ["/srv/danvan/.venv/bin/danvan", "serve", "--hub"]`
+    (see hub/jupyterhub_config.py).
 
     Example: danvan serve --port 8866
     """
     from ..app.server import serve as run
 
-    run(port=port, ip=ip, data_dir=Path(data_dir) if data_dir else None)
+    try:
+        run(port=port, ip=ip, data_dir=Path(data_dir) if data_dir else None, hub=hub)
+    except RuntimeError as exc:
+        raise _fail(exc) from None
+
+
+@main.command()
+@_store_options
+@click.option("--port", default=8888, show_default=True, help="TCP port for JupyterLab.")
+@click.option("--ip", default="127.0.0.1", show_default=True,
+              help="Address to listen on; JupyterLab runs any code as this account, so keep it local.")
+@click.option("--allow-root", is_flag=True, help="Let JupyterLab run as root (it refuses otherwise; avoid it).")
+def lab(db_url: str | None, data_dir: str | None, port: int, ip: str, allow_root: bool) -> None:
+    """Open JupyterLab on analysis/ with the store configured, for analysts' own tables and charts.
+
+    Its kernels read the same store as the app (--db-url or --data-dir), so
+    `danvan_kit.analysis.frames("2026-nam")` works at once; analysis/bieu_do_tong_hop.ipynb
+    redraws the desk's charts. JupyterLab prints the link with its token.
+
+    Example: danvan lab --port 8888
+    """
+    from ..app.server import lab as run
+
+    run(port=port, ip=ip, data_dir=Path(data_dir) if data_dir else None, db_url=db_url, allow_root=allow_root)
 
 
 @main.group()
