@@ -18,8 +18,8 @@ def voila_command(port: int = 8866, ip: str = "127.0.0.1", notebooks: Path | Non
     notebooks = notebooks or PROJECT_ROOT / "notebooks"
     cmd = [sys.executable, "-m", "voila", str(notebooks), f"--port={port}", f"--Voila.ip={ip}", "--no-browser",
            "--Voila.root_dir=" + str(notebooks)]
-    if base_url != "/":
-        cmd.append(f"--Voila.base_url={base_url}")
+    if base_url != "/":  # behind JupyterHub's proxy, which keeps the prefix: pages are served and linked there
+        cmd += [f"--Voila.base_url={base_url}", f"--Voila.server_url={base_url}"]
     if not preheat:
         cmd.append("--VoilaConfiguration.preheat_kernel=False")
     return cmd

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,43 +16,24 @@ from danvan_kit.store import Store
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, STEP_TIMEOUT_MS, _free_port, shot, wait_until
 from .test_browser import log_in, submit_report
-from .test_two_servers import _own_database
+from .test_two_servers import Process, _own_database
 
 pytestmark = pytest.mark.slow
 PG_URL = os.environ.get("DANVAN_TEST_PG_URL")
 WHO = "Nguyễn Văn Qua Hub"
 
 
-class Hub:
+class Hub(Process):
+    """`jupyterhub -f hub/jupyterhub_config.py` on a free port; stopping it stops the users' servers and its proxy."""
+
     def __init__(self, root: Path, db_url: str):
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DANVAN_", "JUPYTERHUB", "JUPYTER_"))}
-        env.update(DANVAN_DB_URL=db_url, DANVAN_HUB_DATA=str(root / "hub"), DANVAN_HUB_PORT=str(self.port),
+        env.update(DANVAN_DB_URL=db_url, DANVAN_HUB_DATA=str(root / "hub"), DANVAN_HUB_PORT="{port}",
                    DANVAN_HUB_API_PORT=str(_free_port()), DANVAN_OUTPUT_DIR=str(root / "shared-output"),
                    JUPYTER_CONFIG_PATH="")
         (root / "hub").mkdir()
-        self.log = root / "hub" / "jupyterhub.log"
-        self._log = open(self.log, "w")
-        config = ROOT / "hub" / "jupyterhub_config.py"
-        self.proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], env=env,
-                                     cwd=root / "hub", stdout=self._log, stderr=subprocess.STDOUT)
-
-    def ready(self) -> bool:
-        assert self.proc.poll() is None, self.log.read_text()[-3000:]
-        try:
-            urllib.request.urlopen(f"{self.base}/hub/login", timeout=10).read()
-            return True
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        self.proc.terminate()   # the hub stops the users' servers and its proxy as it exits
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self._log.close()
+        super().__init__([sys.executable, "-m", "jupyterhub", "-f", str(ROOT / "hub" / "jupyterhub_config.py")],
+                         env, root / "hub", root / "hub" / "jupyterhub.log", "/hub/login")
 
 
 @pytest.fixture(scope="module")

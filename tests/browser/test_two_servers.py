@@ -46,27 +46,46 @@ def _own_database(base: str, suffix: str = "_two") -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-class Serve:
-    """`danvan serve` on a free port with its own data folder (logs) and the shared store and output."""
+class Process:
+    """A server process on a free port ("{port}" in its command or environment), its output in `log`;
+    ready once `probe` (a path) answers."""
 
-    def __init__(self, data: Path, env: dict[str, str]):
-        self.data, self.port = data, _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.env = dict(env, DANVAN_DATA_DIR=str(data), JUPYTER_CONFIG_DIR=str(data / "jupyter-config"))
-        self._log = open(data / "serve.log", "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "danvan_kit", "serve", "--port", str(self.port)],
-                                     env=self.env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+    def __init__(self, cmd: list[str], env: dict[str, str], cwd: Path, log: Path, probe: str):
+        self.port = _free_port()
+        self.base, self.log, self.probe = f"http://127.0.0.1:{self.port}", log, probe
+        self._log = open(log, "w")
+        fill = lambda text: text.replace("{port}", str(self.port))  # noqa: E731
+        self.proc = subprocess.Popen([fill(a) for a in cmd], env={k: fill(v) for k, v in env.items()}, cwd=cwd,
+                                     stdout=self._log, stderr=subprocess.STDOUT)
 
     def __getitem__(self, key: str):
         return getattr(self, key)
 
     def ready(self) -> bool:
-        assert self.proc.poll() is None, (self.data / "serve.log").read_text()[-3000:]
+        assert self.proc.poll() is None, self.log.read_text()[-3000:]
         try:
-            urllib.request.urlopen(f"{self.base}/login", timeout=10).read()
+            urllib.request.urlopen(f"{self.base}{self.probe}", timeout=10).read()
             return True
         except OSError:
             return False
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
+
+
+class Serve(Process):
+    """`danvan serve` with its own data folder (logs) and the shared store and output folder."""
+
+    def __init__(self, data: Path, env: dict[str, str]):
+        self.data = data
+        env = dict(env, DANVAN_DATA_DIR=str(data), JUPYTER_CONFIG_DIR=str(data / "jupyter-config"))
+        super().__init__([sys.executable, "-m", "danvan_kit", "serve", "--port", "{port}"], env, ROOT,
+                         data / "serve.log", "/login")
 
     def kernels(self) -> int:
         import psutil
@@ -78,14 +97,6 @@ class Serve:
             except psutil.Error:
                 continue
         return found
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self._log.close()
 
 
 @pytest.fixture(scope="module")
