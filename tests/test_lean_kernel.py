@@ -33,7 +33,7 @@ def test_a_form_pages_kernel_imports_neither_voilas_server_nor_alembic(tmp_path)
         "app = get_app(); request_params(); app.store.list_accounts()\n"
         "from danvan_kit.app.form_page import FormPage\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'voila', 'alembic', 'jupyter_server', 'pandas',"
-        " 'xlsxwriter', 'openpyxl'}))\n")
+        " 'xlsxwriter', 'openpyxl', 'matplotlib'}))\n")
     # a preheated kernel whose server is gone: it looks for its request, finds none, goes on
     env = dict(os.environ, DANVAN_DATA_DIR=str(tmp_path), VOILA_PREHEAT="True", VOILA_APP_PORT=str(_closed_port()),
                VOILA_KERNEL_ID="k-1")
