@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from danvan_kit.store import Store
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, STEP_TIMEOUT_MS, _free_port, shot, wait_until
+from .conftest import CHROMIUM, ROOT, _free_port, shot, wait_until
 from .test_browser import log_in, submit_report
 from .test_two_servers import Process, _own_database
 
@@ -62,19 +62,16 @@ def hub(tmp_path_factory):
 
 
 @pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
+def browser_page(browser):
+    """New pages of the suite's Chromium (one Playwright per process), each in its own context."""
+    contexts = []
 
-    expect.set_options(timeout=STEP_TIMEOUT_MS)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-
-        def new_page():
-            context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-            context.set_default_timeout(STEP_TIMEOUT_MS)
-            return context.new_page()
-        yield new_page
-        chromium.close()
+    def new_page():
+        contexts.append(browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN"))
+        return contexts[-1].new_page()
+    yield new_page
+    for context in contexts:
+        context.close()
 
 
 def hub_login(page, hub, login: str) -> str:

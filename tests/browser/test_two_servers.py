@@ -17,9 +17,7 @@ from danvan_kit.store import Store
 
 from .conftest import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
-    STEP_TIMEOUT_MS,
     _free_port,
     http_login,
     pooled_kernels,
@@ -130,17 +128,11 @@ def two_servers(tmp_path_factory):
 
 
 @pytest.fixture
-def page(two_servers):
-    """A page of its own Chromium (the suite's `page` would start the suite's server too)."""
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=STEP_TIMEOUT_MS)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-        context.set_default_timeout(STEP_TIMEOUT_MS)
-        yield context.new_page()
-        chromium.close()
+def page(two_servers, browser):
+    """A page of the suite's Chromium (one Playwright per process), opened once both servers run."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    yield context.new_page()
+    context.close()
 
 
 def _news(who: str) -> str:
