@@ -111,6 +111,20 @@ class Server:
                 return 0
         return rss(psutil.Process(self.proc.pid)) / 2**20, sum(rss(k) for k in self.kernels()) / 2**20
 
+    def kernel_mb(self, kernel_id: str, timeout: float = 60) -> float:
+        """RSS in MB of the kernel `kernel_id` once it stops growing (the page has been built)."""
+        match = [k for k in self.kernels() if f"kernel-{kernel_id}.json" in " ".join(k.cmdline())]
+        if not match:
+            raise SystemExit(f"no kernel process for {kernel_id}")
+        last = [-1.0]
+
+        def settled() -> float:
+            now = match[0].memory_info().rss / 2**20
+            steady = abs(now - last[0]) <= 0.005 * now
+            last[0] = now
+            return now if steady else 0.0
+        return float(wait_until(settled, timeout, "the page kernel's memory to settle", interval=1))
+
     def wait_for_settled_memory(self, timeout: float = 180) -> None:
         """Wait until the kernels stop growing (a preheated kernel runs its notebook after it starts)."""
         last = [-1.0]

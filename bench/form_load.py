@@ -5,7 +5,9 @@ as configured in voila.json — over a copy of notebooks/ plus a one-slider
 notebook, and drives real Chromium. For each page it measures:
   page ready   navigation -> the first input can be typed into (login box; the slider for the floor)
   form ready   login click -> the form's first field can be typed into
-and the bytes transferred for one logged-in page load (browser cache warm).
+the bytes transferred for one logged-in page load (browser cache warm), and
+  kernel MB    the RSS of the kernel serving that page once the page is built
+               (ratio against the one-widget notebook's kernel, same mode).
 Medians of --runs loads; ratios are against the floor measured in the same
 run. The floor is also loaded from a server without the door (Voilà's default,
 no login), so the login's own cost on a page load is a ratio of the same run.
@@ -15,6 +17,7 @@ no login), so the login's own cost on a page load is a ratio of the same run.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import statistics
 import time
@@ -30,7 +33,7 @@ FIRST_FIELD = {"trang_chu.ipynb": ".dv-home-page", "bao_cao.ipynb": ".dv-field-n
                "tu_cham_diem.ipynb": ".dv-field-tc_1_1 input", "dan_van_kheo.ipynb": ".dv-field-ten_mo_hinh input"}
 
 
-def load_open(browser, base: str, settle=lambda: None) -> tuple[float, None, int]:
+def load_open(browser, base: str, settle=lambda: None) -> tuple[float, None, int, None]:
     """The floor on a server with no door (Voilà's default: anyone may load a page), as before the login."""
     context = browser.new_context()
     page = context.new_page()
@@ -43,15 +46,16 @@ def load_open(browser, base: str, settle=lambda: None) -> tuple[float, None, int
     page.locator(".widget-slider").first.wait_for(timeout=120_000)
     ready = time.perf_counter() - t0
     context.close()
-    return ready, None, 0
+    return ready, None, 0, None
 
 
-def load(browser, base: str, notebook: str, settle=lambda: None) -> tuple[float, float | None, int]:
-    """(logged-in page ready, login click -> ready, bytes of the logged-in load) for one notebook.
+def load(browser, server, notebook: str, settle=lambda: None) -> tuple[float, float | None, int, float]:
+    """(logged-in page ready, login click -> ready, bytes of the logged-in load, its kernel's MB) for one notebook.
 
     `settle()` runs between the login load and the timed one (the preheated run waits for the pool).
     """
     ready_on = FIRST_FIELD.get(notebook, ".widget-slider")
+    base = server.base
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{base}/voila/render/{notebook}")           # anonymous: the server's login page, no kernel
@@ -79,8 +83,10 @@ def load(browser, base: str, notebook: str, settle=lambda: None) -> tuple[float,
     ready = time.perf_counter() - t0
     page.wait_for_load_state("networkidle")
     page.remove_listener("requestfinished", count)
+    kernel = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', page.content())
+    mb = server.kernel_mb(kernel.group(1)) if kernel else float("nan")
     context.close()
-    return ready, (None if notebook == "floor.ipynb" else form), sum(sizes)
+    return ready, (None if notebook == "floor.ipynb" else form), sum(sizes), mb
 
 
 def main() -> None:
@@ -92,7 +98,7 @@ def main() -> None:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider(description='floor')")]
     work = workspace({"floor.ipynb": nb})
-    results: dict[tuple[str, str], list[tuple[float, float | None, int]]] = {}
+    results: dict[tuple[str, str], list[tuple[float, float | None, int, float | None]]] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
         for mode, preheat in (("cold", False), ("preheated", True)):
@@ -107,29 +113,33 @@ def main() -> None:
                 server.stop()
             server = Server(work, preheat)  # returns once every pool holds its kernels
             try:
-                load(browser, server.base, "floor.ipynb")  # warm the browser cache of Voilà's static files
+                load(browser, server, "floor.ipynb")  # warm the browser cache of Voilà's static files
                 for _ in range(args.runs):
                     for notebook in PAGES:
                         # each load starts from full pools, as a unit's first visit of the day does
                         # a refilled pool kernel has run its notebook once the kernels' memory settles
                         settle = server.wait_for_settled_memory if preheat else (lambda: None)
                         results.setdefault((mode, notebook), []).append(
-                            load(browser, server.base, notebook, settle))
+                            load(browser, server, notebook, settle))
                         settle()
             finally:
                 server.stop()
         browser.close()
     print(f"median of {args.runs} loads; ratios against the one-widget notebook in the same mode\n")
-    print(f"{'mode':10} {'page':20} {'page ready s':>12} {'× floor':>8} {'form ready s':>13} {'kB':>8}")
+    print(f"{'mode':10} {'page':20} {'page ready s':>12} {'× floor':>8} {'form ready s':>13} {'kB':>8} "
+          f"{'kernel MB':>10} {'× floor':>8}")
     for mode in ("cold", "preheated"):
         floor = statistics.median(r[0] for r in results[(mode, "floor.ipynb")])
+        floor_mb = statistics.median(r[3] for r in results[(mode, "floor.ipynb")] if r[3] is not None)
         for notebook in PAGES:
             rows = results[(mode, notebook)]
             ready = statistics.median(r[0] for r in rows)
             forms = [r[1] for r in rows if r[1] is not None]
             form = f"{statistics.median(forms):13.2f}" if forms else f"{'—':>13}"
             kb = statistics.median(r[2] for r in rows) / 1024
-            print(f"{mode:10} {notebook:20} {ready:12.2f} {ready / floor:8.2f} {form} {kb:8.0f}")
+            mb = statistics.median(r[3] for r in rows if r[3] is not None)
+            print(f"{mode:10} {notebook:20} {ready:12.2f} {ready / floor:8.2f} {form} {kb:8.0f} "
+                  f"{mb:10.0f} {mb / floor_mb:8.2f}")
         open_floor = statistics.median(r[0] for r in results[(mode, "no door")])
         print(f"{mode:10} {'floor, no door':20} {open_floor:12.2f} {open_floor / floor:8.2f} "
               f"{'—':>13} {'—':>8}   (the door costs a page load {floor / open_floor:.2f}×)")

@@ -34,6 +34,13 @@ def frames(period_id: str, *, store: Any = None, catalog: Any = None) -> dict[st
       `df.attrs["form"]` and `df.attrs["form_version"]` name the form of the columns.
     - "diem" (self-assessment periods only): one row per unit: each criteria
       group, self total, reviewer total, final total, class, rank.
+    - "so_sanh": the desk's comparison with the same period last year, one row per
+      indicator: khoa, chi_tieu, dvt, quy_tac (heading, sum, mean or calc:…),
+      ky_nay, cung_ky_nam_truoc, thay_doi (figures.compare.year_on_year).
+
+    The desk's charts are these frames drawn with pandas' own plotting (matplotlib), e.g.
+    `f["so_sanh"].query("quy_tac == 'sum'").head(8).plot.barh(x="chi_tieu", y=["ky_nay",
+    "cung_ky_nam_truoc"])`; analysis/bieu_do_tong_hop.ipynb draws every one of them.
 
     Example (in JupyterLab): `frames("2026-6t")["so_lieu"].describe()`, or
     `totals(frames("2026-6t")["so_lieu"])` for the period's totals.
@@ -49,7 +56,7 @@ def frames(period_id: str, *, store: Any = None, catalog: Any = None) -> dict[st
     own_store = store is None
     store = store or Store.open()
     try:
-        data = gather(catalog, store, period_id, with_companions=False)
+        data = gather(catalog, store, period_id, with_companions=False, with_previous=True)
     finally:
         if own_store:
             store.close()
@@ -70,7 +77,7 @@ def frames(period_id: str, *, store: Any = None, catalog: Any = None) -> dict[st
     figures.attrs["rules"] = _rules(data.form)
     figures.attrs["form"], figures.attrs["form_version"] = data.form.id, data.form.version
     _FORMS[(data.form.id, data.form.version)] = data.form
-    out = {"trang_thai": status, "so_lieu": figures}
+    out = {"trang_thai": status, "so_lieu": figures, "so_sanh": _compared(data)}
     if data.form.scoring is not None:
         groups = [s for s in data.form.sections if any(f.max_score for f in s.fields)]
         out["diem"] = pd.DataFrame([{
@@ -81,6 +88,18 @@ def frames(period_id: str, *, store: Any = None, catalog: Any = None) -> dict[st
         } for unit, score in zip(data.units, period_scores(data))])
         out["diem"].attrs["labels"] = {g.name: g.title for g in groups}
     return out
+
+
+def _compared(data: Any) -> Any:
+    """The desk's year-on-year table as a DataFrame (one home: figures.compare)."""
+    import pandas as pd
+
+    from .figures.compare import year_on_year
+
+    return pd.DataFrame([{"khoa": c.indicator.key, "chi_tieu": c.indicator.label, "dvt": c.indicator.unit,
+                          "quy_tac": c.indicator.rule, "ky_nay": None if c.heading else c.value,
+                          "cung_ky_nam_truoc": c.last, "thay_doi": c.change} for c in year_on_year(data)],
+                        columns=["khoa", "chi_tieu", "dvt", "quy_tac", "ky_nay", "cung_ky_nam_truoc", "thay_doi"])
 
 
 def totals(so_lieu: Any) -> Any:

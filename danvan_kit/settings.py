@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 __all__ = ["VN_TZ", "local_date", "today_vn", "data_dir", "output_dir", "templates_root", "PROJECT_ROOT",
-           "ENV_NAMES", "PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "private_dir", "file_mode_in", "fsync_dir",
+           "setup_app_log", "ENV_NAMES", "PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "private_dir", "file_mode_in",
+           "fsync_dir",
            "session_idle_minutes", "SESSION_HOURS", "SESSION_IDLE_MINUTES", "SESSION_TOUCH_SECONDS",
            "LOGIN_WINDOW_MINUTES", "LOGIN_FREE_FAILURES", "LOGIN_MAX_WAIT_SECONDS", "LOGIN_LOCK_AFTER",
            "CLIENT_LOCK_AFTER", "LOCKOUT_MINUTES"]
@@ -129,3 +130,25 @@ def session_idle_minutes() -> int:
     if minutes < 1:
         raise ValueError(f"DANVAN_SESSION_IDLE_MINUTES phải là một số phút nguyên dương, không phải {raw!r}")
     return minutes
+
+
+def setup_app_log(folder: Path | None = None) -> None:
+    """Send danvan_kit's log records to <data dir>/logs/app.log (rotated), the one server-side log
+    of the app's kernels and of the export worker; the folder is 0700 (logs name accounts and clients)."""
+    import logging
+    from logging.handlers import RotatingFileHandler
+
+    package = logging.getLogger("danvan_kit")
+    if any(getattr(h, "_danvan", False) for h in package.handlers):
+        return
+    try:
+        folder = private_dir((folder or data_dir()) / "logs")
+        handler: logging.Handler = RotatingFileHandler(folder / "app.log", maxBytes=5_000_000, backupCount=5,
+                                                       encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    handler._danvan = True  # type: ignore[attr-defined]
+    package.addHandler(handler)
+    package.setLevel(logging.INFO)
+    package.propagate = False

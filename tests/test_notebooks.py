@@ -16,9 +16,14 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
+    """A store with the units' accounts but no reports (--demo would add the demo year's)."""
+    from danvan_kit.store import Store
+
     data = tmp_path_factory.mktemp("nb-data")
-    result = CliRunner().invoke(main, ["init", "--demo", "--data-dir", str(data)])
+    result = CliRunner().invoke(main, ["init", "--data-dir", str(data)])
     assert result.exit_code == 0, result.output
+    with Store.open(data_dir=data) as store:
+        store.create_account("xa-an-phu", role="unit", unit_code="XA-AN-PHU", passcode="demo123")
     return data
 
 

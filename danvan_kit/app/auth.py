@@ -119,8 +119,15 @@ class DanvanIdentityProvider(IdentityProvider):
         return True
 
     def get_handlers(self) -> list[tuple[str, object]]:
-        """Our login and logout pages (Voilà passes its own login handler class; ours replaces it)."""
-        return [(r"/login", LoginHandler), (r"/logout", LogoutHandler)]
+        """Our login and logout pages (Voilà passes its own login handler class; ours replaces it).
+
+        Under Voilà's server URL (e.g. /user/<name>/ behind JupyterHub's proxy), as Voilà's own
+        handlers are: Voilà adds these routes as they are.
+        """
+        from jupyter_server.utils import url_path_join
+
+        prefix = getattr(self.parent, "server_url", "/") or "/"
+        return [(url_path_join(prefix, "/login"), LoginHandler), (url_path_join(prefix, "/logout"), LogoutHandler)]
 
     async def get_user(self, handler: web.RequestHandler) -> User | None:
         """The account of the request's session cookie, or None (Voilà then sends it to the login page)."""

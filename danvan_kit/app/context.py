@@ -74,9 +74,8 @@ def get_app() -> App:
 
 def request_params() -> dict[str, str]:
     """The page's query string as a dict (waits for the request in a preheated kernel)."""
-    if os.environ.get("VOILA_PREHEAT", "False") != "False":
-        from voila.utils import wait_for_request
+    from .preheat import wait_for_request  # not voila.utils: it pulls Voilà's server side into the kernel
 
-        wait_for_request()
+    wait_for_request()
     query = os.environ.get("QUERY_STRING", "")
     return {k: v[0] for k, v in urllib.parse.parse_qs(query).items() if v}

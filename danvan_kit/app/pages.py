@@ -7,7 +7,6 @@ server and shown to staff as a Vietnamese sentence.
 from __future__ import annotations
 
 import logging
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Callable
 
@@ -23,27 +22,14 @@ log = logging.getLogger(__name__)
 
 
 def setup_logging(folder: Path | None = None) -> None:
-    """Send danvan_kit's log records to <data dir>/logs/app.log, the server-side log.
+    """Send danvan_kit's log records to <data dir>/logs/app.log (settings.setup_app_log).
 
     Not to stderr: ipykernel forwards a kernel's stderr (even the process's own
     file descriptor) to the page, and staff must never see a traceback.
     """
-    from ..settings import data_dir, private_dir
+    from ..settings import setup_app_log
 
-    package = logging.getLogger("danvan_kit")
-    if any(getattr(h, "_danvan", False) for h in package.handlers):
-        return
-    try:
-        folder = private_dir((folder or data_dir()) / "logs")  # 0700: logs name accounts and clients
-        handler: logging.Handler = RotatingFileHandler(folder / "app.log", maxBytes=5_000_000, backupCount=5,
-                                                       encoding="utf-8")
-    except OSError:
-        handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
-    handler._danvan = True  # type: ignore[attr-defined]
-    package.addHandler(handler)
-    package.setLevel(logging.INFO)
-    package.propagate = False
+    setup_app_log(folder)
 
 
 FAILURE = ("<p style='color:#b00020'>Trang chưa mở được do lỗi hệ thống. Vui lòng tải lại trang sau ít phút "

@@ -8,15 +8,38 @@ from pathlib import Path
 from .. import settings
 from ..settings import PROJECT_ROOT
 
-__all__ = ["voila_command", "serve"]
+__all__ = ["voila_command", "serve", "hub_address", "lab_command", "lab"]
 
 
 
-def voila_command(port: int = 8866, ip: str = "127.0.0.1", notebooks: Path | None = None) -> list[str]:
+def voila_command(port: int = 8866, ip: str = "127.0.0.1", notebooks: Path | None = None,
+                  base_url: str = "/", preheat: bool = True) -> list[str]:
     """The command line; voila.json in PROJECT_ROOT (the working directory) supplies the rest."""
     notebooks = notebooks or PROJECT_ROOT / "notebooks"
-    return [sys.executable, "-m", "voila", str(notebooks), f"--port={port}", f"--Voila.ip={ip}", "--no-browser",
-            "--Voila.root_dir=" + str(notebooks)]
+    cmd = [sys.executable, "-m", "voila", str(notebooks), f"--port={port}", f"--Voila.ip={ip}", "--no-browser",
+           "--Voila.root_dir=" + str(notebooks)]
+    if base_url != "/":  # behind JupyterHub's proxy, which keeps the prefix: pages are served and linked there
+        cmd += [f"--Voila.base_url={base_url}", f"--Voila.server_url={base_url}"]
+    if not preheat:
+        cmd.append("--VoilaConfiguration.preheat_kernel=False")
+    return cmd
+
+
+def hub_address(environ: dict[str, str] | None = None) -> tuple[str, int, str]:
+    """(ip, port, base URL) JupyterHub gives a single-user server in its environment.
+
+    JupyterHub (≥ 2) passes them only as JUPYTERHUB_SERVICE_URL (http://127.0.0.1:<port>/user/<name>/)
+    and JUPYTERHUB_SERVICE_PREFIX (/user/<name>/), never on the command line.
+    """
+    from urllib.parse import urlsplit
+
+    env = os.environ if environ is None else environ
+    url = env.get("JUPYTERHUB_SERVICE_URL", "")
+    if not url:
+        raise RuntimeError("--hub: JUPYTERHUB_SERVICE_URL is not set (run as JupyterHub's single-user command)")
+    parts = urlsplit(url)
+    prefix = env.get("JUPYTERHUB_SERVICE_PREFIX") or parts.path or "/"
+    return parts.hostname or "127.0.0.1", parts.port or 8888, prefix if prefix.endswith("/") else prefix + "/"
 
 
 def serve_environment(data_dir: Path) -> dict[str, str]:
@@ -27,9 +50,36 @@ def serve_environment(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def serve(port: int = 8866, ip: str = "127.0.0.1", data_dir: Path | None = None) -> None:
-    """Replace this process with Voilà (Ctrl+C stops it)."""
+def serve(port: int = 8866, ip: str = "127.0.0.1", data_dir: Path | None = None, hub: bool = False) -> None:
+    """Replace this process with Voilà (Ctrl+C stops it).
+
+    `hub`: as JupyterHub's single-user command: the address and base URL come from the hub,
+    and no kernel is preheated (each user has a server of their own; seven pooled kernels
+    per user would hold about 1 GB each).
+    """
     env = serve_environment(settings.data_dir(data_dir))
     os.chdir(PROJECT_ROOT)
-    cmd = voila_command(port, ip)
+    if hub:
+        ip, port, base_url = hub_address()
+        cmd = voila_command(port, ip, base_url=base_url, preheat=False)
+    else:
+        cmd = voila_command(port, ip)
+    os.execvpe(cmd[0], cmd, env)
+
+
+def lab_command(port: int = 8888, ip: str = "127.0.0.1", allow_root: bool = False) -> list[str]:
+    """JupyterLab over analysis/ (analysts' notebooks; Voilà never serves that folder)."""
+    return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={PROJECT_ROOT / 'analysis'}",
+            f"--ServerApp.port={port}", f"--ServerApp.ip={ip}", "--no-browser",
+            *(["--allow-root"] if allow_root else [])]
+
+
+def lab(port: int = 8888, ip: str = "127.0.0.1", data_dir: Path | None = None, db_url: str | None = None,
+        allow_root: bool = False) -> None:
+    """Replace this process with JupyterLab whose kernels read the same store as the app."""
+    env = serve_environment(settings.data_dir(data_dir))
+    if db_url:
+        env["DANVAN_DB_URL"] = db_url
+    os.chdir(PROJECT_ROOT)
+    cmd = lab_command(port, ip, allow_root)
     os.execvpe(cmd[0], cmd, env)

@@ -47,13 +47,15 @@ def main(debug: bool) -> None:
               help="Organisation tree YAML (env DANVAN_ORG; default templates/organisation/hon-quan-2023.yaml).")
 @click.option("--demo", is_flag=True,
               help=f"Also create demo accounts: one per reporting unit (login = unit code in lower case) "
-                   f"and the analyst '{DEMO_ANALYST}', all with passcode '{DEMO_PASSCODE}'.")
+                   f"and the analyst '{DEMO_ANALYST}', all with passcode '{DEMO_PASSCODE}'; and fill last year "
+                   f"and part of this year with demo reports, marked as demo data (once per store).")
 def init(db_url: str | None, data_dir: str | None, org: str | None, demo: bool) -> None:
     """Create or upgrade the store, then load the organisation, calendar and form templates.
 
     Safe to run again: migrations already applied are skipped and the templates
     are upserted; submissions are never touched. Without --demo no account has a
-    known passcode (create them with `danvan users create`).
+    known passcode (create them with `danvan users create`) and no report is
+    written; --demo adds its demo reports only to a store that has none yet.
 
     Example: danvan init --data-dir ./data --demo
     """
@@ -74,6 +76,29 @@ def init(db_url: str | None, data_dir: str | None, org: str | None, demo: bool) 
                    f"{counts['forms']} biểu mẫu.")
         if demo:
             _create_demo_accounts(store, organisation)
+    if demo:
+        _fill_demo(db_url, data_dir, org)
+
+
+def _fill_demo(db_url: str | None, data_dir: str | None, org: str | None) -> None:
+    """Last year and part of this year, written through the store with its clock set to each day."""
+    from ..catalog import load_catalog
+    from ..store import Store, StoreError
+    from .demo import demo_clock, fill_demo
+
+    catalog = load_catalog(org=org)
+    clock = demo_clock()
+    with Store.open(db_url, data_dir=data_dir, validator=catalog.validator, clock=clock) as store:
+        try:
+            done = fill_demo(store, catalog, clock)
+        except StoreError as exc:
+            raise _fail(exc) from None
+    if done.already:
+        click.echo("Kho đã có dữ liệu minh họa: không thêm gì.")
+    else:
+        click.echo(f"Đã thêm dữ liệu minh họa: {done.submitted} báo cáo ({done.late} nộp trễ), "
+                   f"{done.models} mô hình “Dân vận khéo”, {done.reviews} lượt duyệt "
+                   f"(kỳ {', '.join(done.periods)}).")
 
 
 def _create_demo_accounts(store: Any, organisation: Any) -> None:
@@ -265,16 +290,44 @@ def status(db_url: str | None, data_dir: str | None, period_id: str, fmt: str) -
               help="Address to listen on; keep 127.0.0.1 behind a reverse proxy.")
 @click.option("--data-dir", envvar="DANVAN_DATA_DIR", type=click.Path(file_okay=False), metavar="DIR",
               help="Data directory (env DANVAN_DATA_DIR, default ./data); passed to the kernels as an absolute path.")
-def serve(port: int, ip: str, data_dir: str | None) -> None:
+@click.option("--hub", is_flag=True,
+              help="Run as JupyterHub's single-user command: address and base URL /user/<name>/ from the hub's "
+                   "environment, no preheated kernels.")
+def serve(port: int, ip: str, data_dir: str | None, hub: bool) -> None:
     """Serve the forms with Voilà over notebooks/, using the project's voila.json.
 
-    Run `danvan init` first (the README's `make serve` does both).
+    Run `danvan init` first (the README's `make serve` does both). Behind
+    JupyterHub, `c.Spawner.cmd = ["/srv/danvan/.venv/bin/danvan", "serve", "--hub"]`
+    (see hub/jupyterhub_config.py).
 
     Example: danvan serve --port 8866
     """
     from ..app.server import serve as run
 
-    run(port=port, ip=ip, data_dir=Path(data_dir) if data_dir else None)
+    try:
+        run(port=port, ip=ip, data_dir=Path(data_dir) if data_dir else None, hub=hub)
+    except RuntimeError as exc:
+        raise _fail(exc) from None
+
+
+@main.command()
+@_store_options
+@click.option("--port", default=8888, show_default=True, help="TCP port for JupyterLab.")
+@click.option("--ip", default="127.0.0.1", show_default=True,
+              help="Address to listen on; JupyterLab runs any code as this account, so keep it local.")
+@click.option("--allow-root", is_flag=True, help="Let JupyterLab run as root (it refuses otherwise; avoid it).")
+def lab(db_url: str | None, data_dir: str | None, port: int, ip: str, allow_root: bool) -> None:
+    """Open JupyterLab on analysis/ with the store configured, for analysts' own tables and charts.
+
+    Its kernels read the same store as the app (--db-url or --data-dir), so
+    `danvan_kit.analysis.frames("2026-nam")` works at once; analysis/bieu_do_tong_hop.ipynb
+    redraws the desk's charts. JupyterLab prints the link with its token.
+
+    Example: danvan lab --port 8888
+    """
+    from ..app.server import lab as run
+
+    run(port=port, ip=ip, data_dir=Path(data_dir) if data_dir else None, db_url=db_url, allow_root=allow_root)
 
 
 @main.group()

@@ -16,13 +16,14 @@ __all__ = ["export_period"]
 
 def export_period(catalog: Any, store: Any, period_id: str, *, out_dir: Path | None = None,
                   today: date | None = None, lock_timeout: float = 600) -> ExportReport:
-    """Rebuild a period's workbooks from the store and publish them under the export lock.
+    """Rebuild a period's workbooks from the store and publish them under the export lock
+    (database-wide on PostgreSQL: see publish.export_lock).
 
     The report's `problems` (Vietnamese) say what could not be replaced and
     which file is newest; raises only when the store or the folder is unusable.
     """
     out = Path(out_dir) if out_dir is not None else output_dir()
-    with export_lock(out, timeout=lock_timeout):
+    with export_lock(out, timeout=lock_timeout, engine=store.engine):
         sweep_temp_files(out)
         earlier = retry_stale(out)
         data = gather(catalog, store, period_id, today=today)

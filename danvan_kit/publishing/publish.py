@@ -13,22 +13,27 @@ import json
 import os
 import shutil
 import time
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from filelock import FileLock
 
 from ..settings import PRIVATE_FILE_MODE, file_mode_in, fsync_dir, private_dir
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
 __all__ = ["ExportReport", "publish", "export_lock", "write_atomic", "os_error_in", "sweep_temp_files", "retry_stale",
-           "VERSIONS_DIR", "NOTE_FILE", "KEEP_VERSIONS"]
+           "VERSIONS_DIR", "NOTE_FILE", "KEEP_VERSIONS", "EXPORT_LOCK"]
 
 VERSIONS_DIR = "phien-ban"
 NOTE_FILE = "BAN-MOI-NHAT.txt"
 STATE_FILE = ".danvan-export.json"
 LOCK_FILE = ".danvan-export.lock"
+EXPORT_LOCK = "danvan-export"   # the database-wide lock of workbook writing (PostgreSQL)
 TEMP_PREFIX = ".~tmp-"
 KEEP_VERSIONS = 30
 
@@ -52,10 +57,22 @@ class ExportReport:
         return self.problems + [p for o in self.others for p in o.problems]
 
 
-def export_lock(out_dir: Path, timeout: float = 600) -> FileLock:
-    """The lock that serialises every regeneration writing into `out_dir` (created 0700 when missing)."""
+@contextmanager
+def export_lock(out_dir: Path, timeout: float = 600, engine: Engine | None = None) -> Iterator[None]:
+    """Hold the lock that serialises every regeneration writing into `out_dir` (created 0700 when missing).
+
+    With the store's `engine` on PostgreSQL, first the database-wide lock EXPORT_LOCK: servers on
+    other hosts that share the output folder wait for it too (a file lock on a network share is
+    not to be trusted across hosts). Then the folder's file lock, for processes of one host.
+    """
+    from ..store.engine import shared_lock
+
     private_dir(out_dir)
-    return FileLock(str(out_dir / LOCK_FILE), timeout=timeout, mode=PRIVATE_FILE_MODE)
+    with ExitStack() as held:
+        if engine is not None:
+            held.enter_context(shared_lock(engine, EXPORT_LOCK))
+        held.enter_context(FileLock(str(out_dir / LOCK_FILE), timeout=timeout, mode=PRIVATE_FILE_MODE))
+        yield
 
 
 

@@ -17,7 +17,6 @@ from .accounts import AccountMethods, row_to_account
 from .audit import Key, read_audit, record
 from .engine import READ_ONLY, dumps, make_engine, resolve_url, run_with_retry
 from .errors import AccessDenied, Refused, StaleRevision, StoreError, ValidationFailed
-from .migrate import upgrade
 from .reference import Reference, read_reference, unopened_message, upsert_reference
 from .review import ReviewMethods
 from .sessions import SessionMethods, within_working_day
@@ -192,6 +191,8 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
     # ---- set-up -----------------------------------------------------------
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest migration (safe to repeat)."""
+        from .migrate import upgrade  # alembic (~12 MB) only for `danvan init`, never in a page's kernel
+
         upgrade(self.engine)
 
     def load_reference(self, organisation: Any, calendar: Any, forms: Iterable[Any] = ()) -> dict[str, int]:
@@ -205,6 +206,11 @@ class Store(AccountMethods, ReviewMethods, SessionMethods, TicketMethods):
         counts = self._write(run)
         self._ref = None
         return counts
+
+    def record_event(self, action: str, outcome: str, detail: str) -> None:
+        """A system entry in the audit log for something done from the command line (e.g. the demo data)."""
+        now = self.now()
+        self._write(lambda conn: record(conn, now, self._system.login, action, outcome, detail=detail))
 
     def system_actor(self) -> Account:
         """An analyst identity for the command line (`danvan status`); only this Store accepts it."""

@@ -8,15 +8,17 @@ so readers never wait for writers.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
 import sqlite3
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -24,13 +26,20 @@ from .. import settings
 from .errors import StoreBusy, StoreError
 
 __all__ = ["resolve_url", "make_engine", "is_sqlite", "run_with_retry", "READ_ONLY", "dumps",
-           "RetryTransaction", "is_transient"]
+           "RetryTransaction", "is_transient", "shared_lock", "PG_POOL_SIZE", "PG_MAX_OVERFLOW", "pg_idle_seconds"]
 
 T = TypeVar("T")
 READ_ONLY = {"danvan_read_only": True}
 BUSY_TIMEOUT_MS = 30_000
 # SQLSTATEs worth retrying on PostgreSQL: serialization failure, deadlock, lock not available.
 _PG_TRANSIENT = {"40001", "40P01", "55P03"}
+# PostgreSQL connections per process. A page kernel runs its widget callbacks one at a time, so one
+# pooled connection serves it; the overflow covers the rare overlap (an autosave while a submit runs).
+# Each kernel is one process, so N open pages hold up to N connections: idle ones are closed by the
+# server after DANVAN_PG_IDLE_SECONDS (default 60; 0 keeps them) and reopened on the next use.
+PG_POOL_SIZE = 1
+PG_MAX_OVERFLOW = 2
+PG_IDLE_SECONDS = 60
 
 
 def dumps(value: Any) -> str:
@@ -87,7 +96,46 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(parsed, json_serializer=dumps, pool_pre_ping=True)
+    idle = pg_idle_seconds()
+    options = {"options": f"-c idle_session_timeout={idle * 1000}"} if idle else {}
+    return create_engine(parsed, json_serializer=dumps, pool_pre_ping=True, pool_size=PG_POOL_SIZE,
+                         max_overflow=PG_MAX_OVERFLOW, connect_args=options)
+
+
+def pg_idle_seconds() -> int:
+    """How long PostgreSQL keeps one of our connections idle before closing it (DANVAN_PG_IDLE_SECONDS)."""
+    try:
+        return max(0, int(os.environ.get("DANVAN_PG_IDLE_SECONDS", PG_IDLE_SECONDS)))
+    except ValueError:
+        return PG_IDLE_SECONDS
+
+
+def _lock_key(name: str) -> int:
+    """A stable signed 64-bit key for pg_advisory_xact_lock, from a name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def shared_lock(engine: Engine, name: str, *, wait: bool = True) -> Iterator[bool]:
+    """Hold the database-wide lock `name` (every process and host using this PostgreSQL database).
+
+    Yields True when held; with wait=False yields False at once when another holder has it.
+    A transaction-scoped advisory lock, so the idle-session timeout never drops it and a
+    holder that dies releases it with its connection. SQLite (one host) yields True: the
+    caller's file lock is what serialises there.
+    """
+    if is_sqlite(engine):
+        yield True
+        return
+    with engine.connect() as conn:
+        with conn.begin():
+            key = {"k": _lock_key(name)}
+            if wait:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), key)
+                held = True
+            else:
+                held = bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), key).scalar())
+            yield held
 
 
 def is_transient(exc: BaseException) -> bool:

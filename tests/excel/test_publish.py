@@ -214,4 +214,5 @@ def test_an_unreplaceable_latest_is_reported_and_the_version_written_alongside(f
     assert versions
     note = (out / NOTE_FILE).read_text(encoding="utf-8-sig")
     assert "tong-hop-2026-6t.xlsx" in note and versions[-1].name in note
-    assert "Không thay được tong-hop-2026-6t.xlsx" in (out / ".export.log").read_text(encoding="utf-8")
+    # the worker logs to the data folder's app.log, beside the app (not to the output folder)
+    assert "Không thay được tong-hop-2026-6t.xlsx" in (fresh.data_dir / "logs" / "app.log").read_text(encoding="utf-8")

@@ -1,0 +1,51 @@
+"""Wait, in a preheated kernel, for the request that takes it: a lean copy of `voila.utils.wait_for_request`.
+
+Voilà runs each notebook in a pooled kernel before anyone asks; the page's request
+(its query string and the headers named in `http_header_envs`, our ticket among
+them) reaches the kernel over a websocket to `<server>/voila/query/<kernel id>`.
+`import voila.utils` for its helper pulls the server side of Voilà into every page
+kernel (about 45 MB and 700 modules, measured); this does the same with the
+`websockets` client Voilà itself depends on (1.5 MB). Kept to the protocol of
+voila 0.5 (`voila/utils.py`, `voila/query_parameters_handler.py`).
+"""
+from __future__ import annotations
+
+import json
+import os
+
+__all__ = ["wait_for_request", "preheated"]
+
+
+def preheated() -> bool:
+    """True in a kernel Voilà started ahead of a request (its VOILA_PREHEAT variable)."""
+    return os.environ.get("VOILA_PREHEAT", "False") != "False"
+
+
+def _query_url() -> str:
+    env = os.environ
+    protocol = env.get("VOILA_WS_PROTOCOL", "ws")
+    ip = env.get("VOILA_APP_IP", "127.0.0.1")
+    port = env.get("VOILA_APP_PORT", "8866")
+    base = env.get("VOILA_WS_BASE_URL", env.get("VOILA_SERVER_URL", "/"))
+    return f"{protocol}://{ip}:{port}{base}voila/query/{env.get('VOILA_KERNEL_ID', '')}"
+
+
+def wait_for_request() -> None:
+    """Block until Voilà hands this kernel its request, then put the request's variables in os.environ.
+
+    Does nothing outside a preheated kernel. Like Voilà's own helper it waits as long as the
+    kernel waits in the pool; a server that cannot be reached leaves the environment as it is
+    (the page then finds no ticket and shows the way to the login).
+    """
+    if not preheated():
+        return
+    from websockets.exceptions import WebSocketException
+    from websockets.sync.client import connect
+
+    try:
+        with connect(_query_url(), open_timeout=5, max_size=2**20) as ws:
+            info = ws.recv()
+    except (OSError, TimeoutError, WebSocketException):
+        return
+    for key, value in json.loads(info).items():
+        os.environ[key] = str(value)
