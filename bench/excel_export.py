@@ -90,9 +90,9 @@ def national(units: int, criteria: int):
     report = catalog.form("bao-cao-dinh-ky")
     scores = score_form(criteria)
     annual = Period(id="2030-nam", year=2030, kind="annual", title="Báo cáo năm 2030", form=report.id,
-                    due=date(2030, 11, 10))
+                    due=date(2030, 11, 10), opens=date(2030, 10, 1))
     tcd = Period(id="2030-tcd", year=2030, kind="self_assessment", title="Tự chấm điểm năm 2030", form=scores.id,
-                 due=date(2030, 11, 10))
+                 due=date(2030, 11, 10), opens=date(2030, 10, 1))
     at = datetime(2030, 11, 5, 9, tzinfo=VN)
 
     def lines(make):
