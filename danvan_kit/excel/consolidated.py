@@ -53,10 +53,9 @@ def write_consolidated(data: PeriodData, target: str | Path | IO[bytes]) -> None
     _form_sheets(wb, st, names, data, charts)
     for part in data.companions:
         _form_sheets(wb, st, names, part, charts)
-    heading = Heading(data.parent, data.issuer, TITLE, data.period.title, data.form.code, data.place, data.today)
-    write_indicator_sheet(wb, st, names, heading, compute_indicators(data), [data.source or data.parent])
-    write_charts_sheet(wb, st, names, Heading(data.parent, data.issuer, "Biểu đồ tổng hợp", data.period.title,
-                                              data.form.code, data.place, data.today), charts)
+    write_indicator_sheet(wb, st, names, Heading.of(data, TITLE), compute_indicators(data),
+                          [data.source or data.parent])
+    write_charts_sheet(wb, st, names, Heading.of(data, "Biểu đồ tổng hợp"), charts)
     set_properties(wb, data, "tong-hop/1")
     wb.close()
 

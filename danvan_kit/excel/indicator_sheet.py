@@ -10,7 +10,8 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 
 from ..figures.indicators import Indicator, is_number
-from .page import Heading, Styles, print_setup, write_heading, write_signature
+from .page import Heading, Styles, write_heading, write_signature
+from .print_rule import LINE_HEIGHT, apply_print, plan_columns, text_lines
 from .safe import SheetNames, write_text
 
 __all__ = ["write_indicator_sheet", "INDICATOR_SHEET", "KEY_HEADER"]
@@ -31,13 +32,16 @@ def write_indicator_sheet(wb: Workbook, st: Styles, names: SheetNames, heading: 
     ws.set_column(0, 2, 10, None, {"hidden": True})
     for i, w in enumerate(widths):
         ws.set_column(3 + i, 3 + i, w)
-    row = write_heading(ws, st, heading, widths, first_col=3)
+    plan = plan_columns(widths, first_col=3, repeat=3, landscape=True if len(value_headers) > 3 else None)
+    a, b = plan.heading_span(3, len(widths))
+    row = write_heading(ws, st, heading, widths[a - 3:b - 2], first_col=3)
     header = row
     for c, text in enumerate([KEY_HEADER, "__rule__", "__n__"]):
         ws.write_string(row, c, text)
     for i, text in enumerate(["STT", "Chỉ tiêu", "Đơn vị tính"] + value_headers):
         write_text(ws, row, 3 + i, text, st["th"])
-    ws.set_row(row, 32)
+    ws.set_row(row, max(32.0, LINE_HEIGHT * max(text_lines(t, w * 0.85) for t, w in zip(value_headers, widths[3:]))
+                        if value_headers else 32.0))
     row += 1
     for i in range(len(widths)):
         write_text(ws, row, 3 + i, f"({i + 1})", st["th_num"])
@@ -54,10 +58,14 @@ def write_indicator_sheet(wb: Workbook, st: Styles, names: SheetNames, heading: 
             heads, items = heads + 1, 0
             ws.merge_range(at, 4, at, 3 + len(widths) - 1, "", st["section"])
             write_text(ws, at, 4, ind.label, st["section"])
+            if text_lines(ind.label, sum(widths[1:]) * 0.9) > 1:
+                ws.set_row(at, LINE_HEIGHT * text_lines(ind.label, sum(widths[1:]) * 0.9))
             continue
         items += 1
         write_text(ws, at, 3, str(items), st["center"])
         write_text(ws, at, 4, ind.label, st["text"])
+        if len(ind.label) > widths[1] * 0.95:
+            ws.set_row(at, LINE_HEIGHT * text_lines(ind.label, widths[1]))
         write_text(ws, at, 5, ind.unit, st["center"])
         cells = list(ind.values) + ([totals[r]] if totals is not None else [])
         for c, v in enumerate(cells):
@@ -68,9 +76,11 @@ def write_indicator_sheet(wb: Workbook, st: Styles, names: SheetNames, heading: 
             else:
                 ws.write_blank(at, 6 + c, None, st["total_text" if bold else "center"])
     last = first + len(rows) - 1
-    end = write_signature(ws, st, last + 1, len(widths), preparer=preparer, first_col=3)
-    print_setup(ws, ncols=3 + len(widths), header=(header, header + 1), last_row=end,
-                landscape=len(value_headers) > 3, freeze_col=6, autofilter=False)
+    a, b = plan.closing_span(3, len(widths))
+    end = write_signature(ws, st, last + 1, widths[a - 3:b - 2], heading.body, preparer=preparer,
+                          sends=heading.sends, first_col=a)
+    apply_print(ws, plan, header=(header, header + 1), last_row=end - 1, ncols=len(widths), first_col=3,
+                keep=[(max(first, last - 1), end - 1)], freeze=(header + 2, 6))
     return name
 
 

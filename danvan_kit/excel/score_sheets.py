@@ -55,8 +55,7 @@ def write_score_sheets(wb: Workbook, st: Styles, names: SheetNames, data: Period
     label_col = len(cols) - 2
     name = names.add("Bảng điểm xếp loại")
     ws = wb.add_worksheet(name)
-    heading = Heading(data.parent, data.issuer, "Bảng tổng hợp kết quả chấm điểm, xếp loại", data.period.title,
-                      form.code, data.place, data.today)
+    heading = Heading.of(data, "Bảng tổng hợp kết quả chấm điểm, xếp loại")
     classes = [b.label for b in form.scoring.classes] if form.scoring else []
     if form.scoring:
         classes.append(form.scoring.ineligible_label)
@@ -99,8 +98,7 @@ def _detail(wb: Workbook, st: Styles, names: SheetNames, data: PeriodData, rows:
                                 group=_short(s.title)))
     name = names.add("Điểm từng tiêu chí")
     ws = wb.add_worksheet(name)
-    heading = Heading(data.parent, data.issuer, "Điểm tự chấm từng tiêu chí", data.period.title, form.code,
-                      data.place, data.today)
+    heading = Heading.of(data, "Điểm tự chấm từng tiêu chí")
     def legend(row: int, first: int, last: int) -> int:
         write_text(ws, row + 1, 1, "Ô tô màu xanh: điểm đã được thẩm định lại (rê chuột vào ô để xem điểm thẩm định).",
                    st["note"])

@@ -45,8 +45,7 @@ def write_status_sheet(wb: Workbook, st: Styles, names: SheetNames, data: Period
         Col("Nhận xét của người duyệt", "long", 36, lambda r: _review_comment(r[1])),
     ]
     rows = [(i + 1, line) for i, line in enumerate(data.units)]
-    heading = Heading(data.parent, data.issuer, "Tình hình nộp báo cáo", data.period.title,
-                      data.form.code, data.place, data.today)
+    heading = Heading.of(data, "Tình hình nộp báo cáo")
     summary: dict[str, Any] = {}
 
     def after(row: int, first: int, last: int) -> int:

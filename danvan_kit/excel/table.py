@@ -13,24 +13,18 @@ from typing import Any, Callable, Sequence
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from .page import Heading, Styles, print_setup, write_heading, write_signature
+from .page import Heading, Styles, write_heading, write_signature
+from .print_rule import LINE_HEIGHT, MAX_ROW_HEIGHT, apply_print, plan_columns, text_lines
 from .safe import write_text
 
-__all__ = ["Col", "TableInfo", "write_table", "write_value", "NUMERIC_KINDS", "text_lines"]
+__all__ = ["Col", "TableInfo", "write_table", "write_value", "NUMERIC_KINDS", "text_lines", "header_height"]
 
 NUMERIC_KINDS = ("int", "dec", "pct")
-LINE_HEIGHT = 15.0   # points per line of 11-point Times New Roman
-MAX_ROW_HEIGHT = 409.0
 
 
-def text_lines(text: str, width: float) -> int:
-    """How many lines wrapped text takes in a column `width` characters wide (an estimate).
-
-    Row heights are set explicitly because neither Excel nor LibreOffice
-    reliably grows a row for wrapped text in a file it did not write itself.
-    """
-    per_line = max(width * 1.05 - 1, 1.0)
-    return sum(max(1, -(-len(part) // int(per_line))) for part in text.split("\n"))
+def header_height(headers: list[tuple[str, float]], least: float = 30.0) -> float:
+    """The height of a row of bold, wrapped column headers (text, width)."""
+    return max(least, LINE_HEIGHT * max((text_lines(t, w * 0.85) for t, w in headers), default=1))
 
 
 @dataclass
@@ -91,9 +85,12 @@ def write_table(ws: Worksheet, st: Styles, cols: list[Col], rows: Sequence[Any],
                 preparer: str = "", freeze_col: int = 2, landscape: bool | None = None,
                 after: Callable[[int, int, int], int] | None = None) -> TableInfo:
     """Write a whole printable table sheet; `after(row, first, last)` may add lines before the signature."""
-    for c, col in enumerate(cols):
-        ws.set_column(c, c, col.width)
-    row = write_heading(ws, st, heading, [c.width for c in cols])
+    widths = [c.width for c in cols]
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    plan = plan_columns(widths, repeat=freeze_col, landscape=landscape)
+    a, b = plan.heading_span(0, len(cols))
+    row = write_heading(ws, st, heading, widths[a:b + 1])
     header_first = row
     if any(c.group for c in cols):
         c = 0
@@ -109,14 +106,17 @@ def write_table(ws: Worksheet, st: Styles, cols: list[Col], rows: Sequence[Any],
                 ws.merge_range(row, c, row + 1, c, "", st["th"])
                 write_text(ws, row, c, cols[c].header, st["th"])
             c = end + 1
+        groups = [(g, sum(c.width for c in cols if c.group == g)) for g in {c.group for c in cols if c.group}]
+        ws.set_row(row, header_height(groups, 20))
         row += 1
         for c, col in enumerate(cols):
             if col.group:
                 write_text(ws, row, c, col.header, st["th"])
+        ws.set_row(row, header_height([(c.header, c.width) for c in cols if c.group]))
     else:
         for c, col in enumerate(cols):
             write_text(ws, row, c, col.header, st["th"])
-    ws.set_row(row, max(30, 15 * max(1 + len(c.header) // max(int(c.width), 1) for c in cols)))
+        ws.set_row(row, header_height([(c.header, c.width) for c in cols]))
     row += 1
     for c, col in enumerate(cols):  # official column numbering: (1), (2), … and "(5) = (3)/(4)"
         label = f"({c + 1})" if col.ratio is None else f"({c + 1}) = ({col.ratio[0] + 1})/({col.ratio[1] + 1})"
@@ -161,13 +161,19 @@ def write_table(ws: Worksheet, st: Styles, cols: list[Col], rows: Sequence[Any],
             ws.conditional_format(first, c, last, c, {"type": "formula", "criteria": f"=AND(ISNUMBER({a}),{a}>N({b}))",
                                                         "format": st["warn"]})
     nxt = (totals_row if totals_row is not None else last) + 1
+    keep = []
     if after is not None:
+        below = nxt
         nxt = after(nxt, first, last)
+        keep.append((below, nxt - 1))      # a small summary table prints on one page
     end = nxt
     if signature:
-        end = write_signature(ws, st, nxt, len(cols), preparer=preparer)
-    print_setup(ws, ncols=len(cols), header=(header_first, header_last), last_row=end,
-                landscape=landscape, freeze_col=freeze_col, data_last_row=last if rows else None)
+        a, b = plan.closing_span(0, len(cols))
+        end = write_signature(ws, st, nxt, widths[a:b + 1], heading.body, preparer=preparer, sends=heading.sends,
+                              first_col=a)
+        keep.append((max(first, nxt - 2), end))   # never a signature alone: the last rows come with it
+    apply_print(ws, plan, header=(header_first, header_last), last_row=max(end - 1, nxt), ncols=len(cols),
+                keep=keep, freeze=(header_last + 1, freeze_col), filter_rows=(header_last, last) if rows else None)
     return TableInfo(header_first, header_last, first, last, totals_row, nxt)
 
 
