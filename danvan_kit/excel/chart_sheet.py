@@ -36,15 +36,18 @@ def write_charts_sheet(wb: Workbook, st: Styles, names: SheetNames, heading: Hea
             "data_labels": {"value": True, "font": font},
             "fill": {"color": "#4472C4"},
         })
-        chart.set_title({"name": spec.title, "name_font": {**font, "size": 13, "bold": True}})
+        # the unit goes in the title: an axis title would print turned on its side
+        title = f"{spec.title} ({spec.y_title.lower()})" if spec.y_title and spec.y_title not in spec.title \
+            else spec.title
+        chart.set_title({"name": title, "name_font": {**font, "size": 13, "bold": True}})
         chart.set_legend({"none": True})
         axis = {"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
         if spec.kind == "bar":
             chart.set_y_axis({"reverse": True, "num_font": font})  # units top-down, in table order
-            chart.set_x_axis({**axis, "name": spec.y_title, "name_font": font})
+            chart.set_x_axis(axis)
         else:
             chart.set_x_axis({"num_font": font})
-            chart.set_y_axis({**axis, "name": spec.y_title, "name_font": font})
+            chart.set_y_axis(axis)
         n = r2 - r1 + 1
         height = min(_MAX_HEIGHT, max(300, 22 * n + 90)) if spec.kind == "bar" else 320
         chart.set_size({"width": 650, "height": height})

@@ -1,5 +1,6 @@
 """The consolidated workbook of a period (tổng hợp): status, content areas, narratives,
-scoreboard, "Dân vận khéo" register, the province layout sheet and native charts."""
+scoreboard, "Dân vận khéo" register, the province layout sheet, the same period last year
+and native charts."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,6 +10,7 @@ from typing import IO, Any
 from ..figures.indicators import compute_indicators
 from ..figures.period import PeriodData, gather
 from .chart_sheet import ChartSpec, write_charts_sheet
+from .compare_sheet import write_compare_sheet
 from .indicator_sheet import write_indicator_sheet
 from .page import Heading, Styles
 from .register import write_register_sheets
@@ -55,6 +57,7 @@ def write_consolidated(data: PeriodData, target: str | Path | IO[bytes]) -> None
         _form_sheets(wb, st, names, part, charts)
     write_indicator_sheet(wb, st, names, Heading.of(data, TITLE), compute_indicators(data),
                           [data.source or data.parent])
+    write_compare_sheet(wb, st, names, data)
     write_charts_sheet(wb, st, names, Heading.of(data, "Biểu đồ tổng hợp"), charts)
     set_properties(wb, data, "tong-hop/1")
     wb.close()
@@ -63,6 +66,6 @@ def write_consolidated(data: PeriodData, target: str | Path | IO[bytes]) -> None
 def build_consolidated(catalog: Any, store: Any, period_id: str, path: str | Path | IO[bytes], *,
                        today: date | None = None) -> PeriodData:
     """Gather the period from the store and write its consolidated workbook to `path`."""
-    data = gather(catalog, store, period_id, today=today)
+    data = gather(catalog, store, period_id, today=today, with_previous=True)
     write_consolidated(data, path)
     return data

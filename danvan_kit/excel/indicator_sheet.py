@@ -11,8 +11,9 @@ from xlsxwriter.workbook import Workbook
 
 from ..figures.indicators import Indicator, is_number
 from .page import Heading, Styles, write_heading, write_signature
-from .print_rule import LINE_HEIGHT, apply_print, plan_columns, text_lines
+from .print_rule import apply_print, fit_height, plan_columns
 from .safe import SheetNames, write_text
+from .table import header_height
 
 __all__ = ["write_indicator_sheet", "INDICATOR_SHEET", "KEY_HEADER"]
 
@@ -24,28 +25,32 @@ _ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XI
 def write_indicator_sheet(wb: Workbook, st: Styles, names: SheetNames, heading: Heading, rows: list[Indicator],
                           sources: list[str], totals: list[Any] | None = None, total_ns: list[int] | None = None,
                           preparer: str = "") -> str:
-    """Hidden key/rule/n columns A–C, then STT, Chỉ tiêu, ĐVT, one column per body and 'Tổng cộng'."""
+    """Hidden key/rule/n columns A–C, then STT, Chỉ tiêu (over two columns, so the heading can split
+    between them), ĐVT, one column per body and 'Tổng cộng'."""
     name = names.add(INDICATOR_SHEET)
     ws = wb.add_worksheet(name)
     value_headers = list(sources) + (["Tổng cộng"] if totals is not None else [])
-    widths = [6, 58, 11] + [max(14, min(22, len(s) * 0.8)) for s in value_headers]
+    widths = [6.0, 24.0, 32.0, 10.0] + [max(14.0, min(22.0, len(s) * 0.8)) for s in value_headers]
+    label_w = widths[1] + widths[2]
     ws.set_column(0, 2, 10, None, {"hidden": True})
     for i, w in enumerate(widths):
         ws.set_column(3 + i, 3 + i, w)
-    plan = plan_columns(widths, first_col=3, repeat=3, landscape=True if len(value_headers) > 3 else None)
+    plan = plan_columns(widths, first_col=3, repeat=4, landscape=True if len(value_headers) > 3 else None)
     a, b = plan.heading_span(3, len(widths))
     row = write_heading(ws, st, heading, widths[a - 3:b - 2], first_col=3)
     header = row
     for c, text in enumerate([KEY_HEADER, "__rule__", "__n__"]):
         ws.write_string(row, c, text)
-    for i, text in enumerate(["STT", "Chỉ tiêu", "Đơn vị tính"] + value_headers):
-        write_text(ws, row, 3 + i, text, st["th"])
-    ws.set_row(row, max(32.0, LINE_HEIGHT * max(text_lines(t, w * 0.85) for t, w in zip(value_headers, widths[3:]))
-                        if value_headers else 32.0))
-    row += 1
-    for i in range(len(widths)):
-        write_text(ws, row, 3 + i, f"({i + 1})", st["th_num"])
-    first = row + 1
+    logical = ["STT", "Chỉ tiêu", "Đơn vị tính"] + value_headers
+    for i, text in enumerate(logical):
+        col = 3 + i + (i >= 2)
+        if i == 1:
+            ws.merge_range(row, 4, row, 5, "", st["th"])
+            ws.merge_range(row + 1, 4, row + 1, 5, "", st["th_num"])
+        write_text(ws, row, col, text, st["th"])
+        write_text(ws, row + 1, col, f"({i + 1})", st["th_num"])
+    ws.set_row(row, header_height([(t, w) for t, w in zip(value_headers, widths[4:])], 32.0))
+    first = row + 2
     heads = items = 0
     for r, ind in enumerate(rows):
         at = first + r
@@ -58,29 +63,32 @@ def write_indicator_sheet(wb: Workbook, st: Styles, names: SheetNames, heading: 
             heads, items = heads + 1, 0
             ws.merge_range(at, 4, at, 3 + len(widths) - 1, "", st["section"])
             write_text(ws, at, 4, ind.label, st["section"])
-            if text_lines(ind.label, sum(widths[1:]) * 0.9) > 1:
-                ws.set_row(at, LINE_HEIGHT * text_lines(ind.label, sum(widths[1:]) * 0.9))
+            height = fit_height(ind.label, sum(widths[1:]) * 0.9)
+            if height:
+                ws.set_row(at, height)
             continue
         items += 1
         write_text(ws, at, 3, str(items), st["center"])
+        ws.merge_range(at, 4, at, 5, "", st["text"])
         write_text(ws, at, 4, ind.label, st["text"])
-        if len(ind.label) > widths[1] * 0.95:
-            ws.set_row(at, LINE_HEIGHT * text_lines(ind.label, widths[1]))
-        write_text(ws, at, 5, ind.unit, st["center"])
+        height = fit_height(ind.label, label_w)
+        if height:
+            ws.set_row(at, height)
+        write_text(ws, at, 6, ind.unit, st["center"])
         cells = list(ind.values) + ([totals[r]] if totals is not None else [])
         for c, v in enumerate(cells):
             bold = totals is not None and c == len(cells) - 1
             if is_number(v):
                 kind = "int" if float(v).is_integer() and ind.unit != "%" else "dec"
-                ws.write_number(at, 6 + c, v, st[("total_" if bold else "") + kind])
+                ws.write_number(at, 7 + c, v, st[("total_" if bold else "") + kind])
             else:
-                ws.write_blank(at, 6 + c, None, st["total_text" if bold else "center"])
+                ws.write_blank(at, 7 + c, None, st["total_text" if bold else "center"])
     last = first + len(rows) - 1
     a, b = plan.closing_span(3, len(widths))
     end = write_signature(ws, st, last + 1, widths[a - 3:b - 2], heading.body, preparer=preparer,
                           sends=heading.sends, first_col=a)
     apply_print(ws, plan, header=(header, header + 1), last_row=end - 1, ncols=len(widths), first_col=3,
-                keep=[(max(first, last - 1), end - 1)], freeze=(header + 2, 6))
+                keep=[(max(first, last - 1), end - 1)], freeze=(header + 2, 7))
     return name
 
 

@@ -123,18 +123,29 @@ def excel_datetime(moment: datetime | None) -> datetime | None:
     return moment
 
 
-_NATIONAL_POINTS = 275.0   # 12-point bold national name on one line, with the cell's padding
+def caps_points(text: str) -> float:
+    """About how wide 12-point bold capitals print, in points, with the cell's padding."""
+    return 8.6 * len(text) + 8
 
 
-def _split(widths: list[float]) -> int:
-    """Where the left (issuing body) half of a heading ends: the right half keeps the national name on one line."""
+def _split(widths: list[float], left_need: float, right_need: float) -> int:
+    """Where the left half (issuing body, preparer) ends so both halves get the room they need.
+
+    The right half (national name, signer) weighs double: the national name must not wrap.
+    Among equally good places the left half nearest 40 % of the width wins (Decree 30's layout).
+    """
     n = len(widths)
     if n < 2:
         return 1
-    for k in range(n - 1, 0, -1):
-        if sum(col_points(w) for w in widths[k:]) >= _NATIONAL_POINTS:
-            return k
-    return 1
+    points = [col_points(w) for w in widths]
+    total = sum(points)
+    best: tuple[float, float, int] | None = None
+    for k in range(1, n):
+        left, right = sum(points[:k]), sum(points[k:])
+        key = (max(0.0, left_need - left) + 2 * max(0.0, right_need - right), abs(left - 0.4 * total), k)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else 1
 
 
 def _span(ws: Worksheet, row: int, first: int, last: int, text: str, fmt: Any) -> None:
@@ -151,14 +162,14 @@ def _lines(text: str, width: float, bold: bool = False) -> int:
 def write_heading(ws: Worksheet, st: Styles, h: Heading, widths: list[float], first_col: int = 0) -> int:
     """Write the heading over the columns whose widths are given; returns the first free row."""
     n = len(widths)
-    split = _split(widths)
+    body = h.body
+    lefts = ([(body.parent, "parent")] if body.parent else []) + [(line, "issuer") for line in body.issuer]
+    rights = [(body.national, "national")] + ([(body.motto, "motto")] if body.motto else [])
+    split = _split(widths, min(230.0, max(caps_points(t) for t, _ in lefts)), caps_points(body.national))
     left = (first_col, first_col + split - 1)
     right = (first_col + split, first_col + max(split, n - 1))
     left_w = sum(widths[:split])
     right_w = sum(widths[split:]) or left_w
-    body = h.body
-    lefts = ([(body.parent, "parent")] if body.parent else []) + [(line, "issuer") for line in body.issuer]
-    rights = [(body.national, "national")] + ([(body.motto, "motto")] if body.motto else [])
     row = 0
     for i in range(max(len(lefts), len(rights))):
         lines = 1
@@ -198,12 +209,12 @@ def write_signature(ws: Worksheet, st: Styles, row: int, widths: list[float], bo
 
     `widths` are the columns the block spans (those printed on the last page).
     """
-    split = _split(widths)
+    signer = list(body.signer) or ["THỦ TRƯỞNG ĐƠN VỊ"]
+    split = _split(widths, caps_points("NGƯỜI LẬP BIỂU"), max(caps_points(line) for line in signer))
     ncols = len(widths)
     left = (first_col, first_col + split - 1)
     right = (first_col + split, first_col + max(split, ncols - 1))
     row += 1
-    signer = list(body.signer) or ["THỦ TRƯỞNG ĐƠN VỊ"]
     for i, line in enumerate(signer):
         if i == len(signer) - 1:
             _span(ws, row + i, *left, "NGƯỜI LẬP BIỂU", st["sign_title"])

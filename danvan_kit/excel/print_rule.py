@@ -4,7 +4,7 @@ Measured against LibreOffice (the converter offices here print through): a colum
 `w` characters wide prints 6·w + 4.2 pt wide (the workbook's default font is
 12-point Times New Roman), and wrapped 11-point text takes about 12.2 pt a line
 with ≈1.2 characters per unit of width. The estimates below stay on the safe
-side of those figures (15 pt a line, ≈1.05 characters per unit), so a row is
+side of those figures (14 pt a line, ≈1.1 characters per unit), so a row is
 never shorter than its text.
 
 A sheet's plan is computed once from its column widths (orientation, a fixed
@@ -26,7 +26,7 @@ __all__ = ["PrintPlan", "plan_columns", "apply_print", "col_points", "text_lines
            "LINE_HEIGHT", "MAX_ROW_HEIGHT", "SMALLEST_FONT", "MIN_SCALE"]
 
 FONT = "Times New Roman"
-LINE_HEIGHT = 15.0          # points per line of 11-point Times New Roman, with room to spare
+LINE_HEIGHT = 14.0          # points per line of 11-point Times New Roman, with room to spare
 MAX_ROW_HEIGHT = 409.0      # Excel's limit for one row
 SMALLEST_FONT = 11          # no format of ours is smaller
 MIN_PRINTED = 9.2           # the smallest printed size we accept, in points (9 pt and a margin)
@@ -56,7 +56,7 @@ def text_lines(text: str, width: float) -> int:
     Row heights are set explicitly because neither Excel nor LibreOffice
     reliably grows a row for wrapped text in a file it did not write itself.
     """
-    per_line = max(int(width * 1.05 - 1), 1)
+    per_line = max(int(width * 1.12 - 1), 1)
     return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
@@ -76,7 +76,7 @@ def split_text(text: str, width: float, max_height: float = MAX_ROW_HEIGHT - LIN
     max_lines = max(1, int(max_height // LINE_HEIGHT))
     if text_lines(text, width) <= max_lines:
         return [text]
-    per_line = max(int(width * 1.05 - 1), 1)
+    per_line = max(int(width * 1.12 - 1), 1)
     pieces: list[str] = []
     current: list[str] = []
     used = 0
@@ -144,26 +144,37 @@ def plan_columns(widths: Sequence[float], *, first_col: int = 0, repeat: int = 2
     wide = landscape is not False
     room = _printable(wide)[0] * 100 / GROUP_SCALE
     repeat = min(repeat, len(widths) - 1)
-    fixed = sum(col_points(w) for w in widths[:repeat])
-    groups: list[tuple[int, int]] = []
-    start, used = repeat, fixed
-    for i in range(repeat, len(widths)):
-        w = col_points(widths[i])
-        if used + w > room and i > start:
-            groups.append((first_col + start, first_col + i - 1))
-            start, used = i, fixed
-        used += w
-    groups.append((first_col + start, first_col + len(widths) - 1))
-    return PrintPlan(wide, GROUP_SCALE, tuple(groups), repeat)
+    points = [col_points(w) for w in widths]
+    fixed = sum(points[:repeat])
+    fewest = len(_groups(points, repeat, room - fixed))
+    limit = sum(points[repeat:]) / fewest   # as even as the fewest groups allow: the last is not a sliver
+    while len(found := _groups(points, repeat, limit)) > fewest:
+        limit = min(limit * 1.05, room - fixed)
+    groups = tuple((first_col + a, first_col + b) for a, b in found)
+    return PrintPlan(wide, GROUP_SCALE, groups, repeat)
+
+
+def _groups(points: list[float], start: int, limit: float) -> list[tuple[int, int]]:
+    """Consecutive columns from `start` on, each run as wide as `limit` points at most (one column at least)."""
+    out: list[tuple[int, int]] = []
+    used = 0.0
+    for i in range(start, len(points)):
+        if used + points[i] > limit and i > start:
+            out.append((start, i - 1))
+            start, used = i, 0.0
+        used += points[i]
+    out.append((start, len(points) - 1))
+    return out
 
 
 def _heights(ws: Worksheet, last_row: int) -> list[float]:
+    """Each row's height in points (xlsxwriter keeps them in pixels, 4 to every 3 points)."""
     info = ws.row_info
-    default = float(ws.default_row_height or _DEFAULT_ROW)
+    default = float(ws.default_row_height) * 0.75 if ws.default_row_height else _DEFAULT_ROW
     out = [default] * (last_row + 1)
     for r, row in info.items():
         if r <= last_row and row.height is not None:
-            out[r] = 0.0 if row.hidden else float(row.height)
+            out[r] = 0.0 if row.hidden else float(row.height) * 0.75
     return out
 
 

@@ -71,13 +71,14 @@ def read_indicators(path: str | Path) -> tuple[str, str, list[Indicator]]:
         rows = list(sheet.iter_rows(values_only=True))
         head = next(i for i, r in enumerate(rows) if r and r[0] == KEY_HEADER)
         value_col = max(i for i, v in enumerate(rows[head]) if v not in (None, ""))
+        label_col, unit_col = rows[head].index("Chỉ tiêu"), rows[head].index("Đơn vị tính")
         found = []
         for r in rows[head + 2:]:
             if not r or not r[0]:
                 continue
             key, rule, n = str(r[0]), str(r[1] or "sum"), r[2]
             value = r[value_col] if value_col < len(r) else None
-            found.append(Indicator(key, str(r[4] or ""), str(r[5] or ""), rule,
+            found.append(Indicator(key, str(r[label_col] or ""), str(r[unit_col] or ""), rule,
                                    [value if isinstance(value, (int, float)) else None],
                                    [int(n) if isinstance(n, (int, float)) else 0]))
         period = props.get("danvan_period_title") or props.get("danvan_period") or ""
