@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from ..figures.indicators import compute_indicators
 from ..figures.period import PeriodData, gather
+from .appendix import write_appendix_sheet
 from .chart_sheet import ChartSpec, write_charts_sheet
 from .compare_sheet import write_compare_sheet
 from .indicator_sheet import write_indicator_sheet
@@ -59,6 +60,7 @@ def write_consolidated(data: PeriodData, target: str | Path | IO[bytes]) -> None
                           [data.source or data.parent])
     write_compare_sheet(wb, st, names, data)
     write_charts_sheet(wb, st, names, Heading.of(data, "Biểu đồ tổng hợp"), charts)
+    write_appendix_sheet(wb, st, names, Heading.of(data, "Phụ lục: toàn văn các nội dung dài"))
     set_properties(wb, data, "tong-hop/1")
     wb.close()
 

@@ -65,11 +65,16 @@ _SPECS: dict[str, dict[str, Any]] = {
 
 
 class Styles:
-    """The workbook's formats, created on first use so unused ones cost nothing."""
+    """The workbook's formats, created on first use so unused ones cost nothing.
+
+    It also collects the texts too long for a printed cell (`appendix`: heading, whole
+    text), which the workbook prints whole on its "Phụ lục" sheet.
+    """
 
     def __init__(self, wb: Workbook):
         self._wb = wb
         self._made: dict[str, Any] = {}
+        self.appendix: list[tuple[str, str]] = []
 
     def __getitem__(self, name: str) -> Any:
         fmt = self._made.get(name)

@@ -22,8 +22,8 @@ from typing import Sequence
 
 from xlsxwriter.worksheet import Worksheet
 
-__all__ = ["PrintPlan", "plan_columns", "apply_print", "col_points", "text_lines", "split_text", "fit_height",
-           "LINE_HEIGHT", "MAX_ROW_HEIGHT", "SMALLEST_FONT", "MIN_SCALE"]
+__all__ = ["PrintPlan", "plan_columns", "block_layout", "apply_print", "col_points", "text_lines", "split_text",
+           "fit_height", "LINE_HEIGHT", "MAX_ROW_HEIGHT", "SMALLEST_FONT", "MIN_SCALE"]
 
 FONT = "Times New Roman"
 LINE_HEIGHT = 14.0          # points per line of 11-point Times New Roman, with room to spare
@@ -167,6 +167,24 @@ def _groups(points: list[float], start: int, limit: float) -> list[tuple[int, in
     return out
 
 
+def block_layout(plan: PrintPlan, n: int, first_col: int = 0) -> tuple[list[int], PrintPlan]:
+    """Sheet columns (each the index of a column of the table) and the plan over sheet columns.
+
+    A table too wide for a page is written as blocks side by side, each starting with the
+    repeated columns (STT, Đơn vị, …) again, a page break before each block: every page
+    shows whose figures they are, and the heading and signature stay whole in the first and
+    last block (repeat-columns print settings would repeat the heading's cells too).
+    """
+    if not plan.split:
+        return list(range(n)), PrintPlan(plan.landscape, plan.scale, ((first_col, first_col + n - 1),), 0)
+    blocks = [list(range(plan.repeat)) + list(range(a, b + 1)) for a, b in plan.groups]
+    spans, at = [], 0
+    for block in blocks:
+        spans.append((first_col + at, first_col + at + len(block) - 1))
+        at += len(block)
+    return [c for block in blocks for c in block], PrintPlan(plan.landscape, plan.scale, tuple(spans), 0)
+
+
 def _heights(ws: Worksheet, last_row: int) -> list[float]:
     """Each row's height in points (xlsxwriter keeps them in pixels, 4 to every 3 points)."""
     info = ws.row_info
@@ -233,7 +251,8 @@ def apply_print(ws: Worksheet, plan: PrintPlan, *, header: tuple[int, int] | Non
     if header is not None:
         ws.repeat_rows(header[0], header[1])
     if plan.split:
-        ws.repeat_columns(first_col, first_col + plan.repeat - 1)
+        if plan.repeat:
+            ws.repeat_columns(first_col, first_col + plan.repeat - 1)
         ws.set_v_pagebreaks([g[0] for g in plan.groups[1:]])
     page = _printable(plan.landscape)[1] * 100 / plan.scale
     breaks = page_breaks(_heights(ws, last_row), header=header or (0, -1), page=page, keep=keep)

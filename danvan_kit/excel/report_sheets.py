@@ -60,8 +60,8 @@ def write_report_sheets(wb: Workbook, st: Styles, names: SheetNames, data: Perio
         for part, whole in pairs:
             if part in index and whole in index:
                 cols[index[part]].warn_over = index[whole]
-                cols.append(Col(f"Tỷ lệ (%) {form.field(part).label[:60]} / {form.field(whole).label[:60]}",
-                                "pct", 14, ratio=(index[part], index[whole])))
+                cols.append(Col(f"Tỷ lệ (%) {form.field(part).label} / {form.field(whole).label}",
+                                "pct", 16, ratio=(index[part], index[whole])))
         name = names.add(section.title)
         ws = wb.add_worksheet(name)
         heading = Heading.of(data, f"Tổng hợp: {section.title}")
@@ -70,7 +70,7 @@ def write_report_sheets(wb: Workbook, st: Styles, names: SheetNames, data: Perio
         key = next((f for f in figures if f.type == "integer" and f.required), None) or \
             next((f for f in figures if f.type == "integer"), None)
         if key is not None and len(rows) <= MAX_BARS and not any(c.kind == "bar" for c in charts):
-            c = index[key.name]
+            c = info.col(index[key.name])
             charts.append(ChartSpec(f"{key.label} ({key.unit})" if key.unit else key.label, name,
                                     (info.first_row, 1, info.last_row, 1), (info.first_row, c, info.last_row, c),
                                     kind="bar", y_title=key.unit))

@@ -23,7 +23,7 @@ def test_the_status_sheet_lists_every_unit_in_vietnamese_order_submitted_or_not(
     units = filled.catalog.organisation.reporting_units()
     assert names == [u.name for u in units] == sorted(names, key=vn_sort_key)
     by_name = {u.name: u.code for u in units}
-    deadline, late = column(t, "Hạn nộp"), column(t, "Số ngày trễ")
+    deadline, late = column(t, "Đúng hạn / trễ hạn"), column(t, "Số ngày trễ")
     for row in t.rows:
         code = by_name[row[1]]
         if code in filled.missing["2026-6t"]:

@@ -19,7 +19,7 @@ from excelkit import load
 from pdfkit import FOOTER, PDFTOPPM, PDFTOTEXT, POPPLER_SKIP, nospace, overlaps, page_images, read_pdf
 
 from danvan_kit.catalog.letterhead import NATIONAL_NAME, PARTY_NAME, letterhead
-from danvan_kit.excel import roll_up, unit_copy_bytes
+from danvan_kit.excel import roll_up, unit_copy_bytes, write_consolidated
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "print"
 SMALLEST_BOX = 11.7   # points: 9-point Times New Roman (Liberation Serif) in pdftotext's boxes
@@ -59,9 +59,17 @@ def printed(filled, books, libreoffice, tmp_path_factory):
     extra = {"commune": _copy(filled, folder, "ban-cua-xa", long, "2026-6t"),
              "office": _copy(filled, folder, "ban-cua-phong", office, "2026-6t")}
     extra["roll_up"] = folder / "tong-hop-nhieu-don-vi.xlsx"
-    roll_up([books.consolidated["2026-nam"], books.province], extra["roll_up"], parent="Ủy ban nhân dân tỉnh",
+    # eight bodies and the total: too wide for one page, so it prints in blocks that repeat STT and Chỉ tiêu
+    roll_up([books.consolidated["2026-nam"], books.province] * 4, extra["roll_up"], parent="Ủy ban nhân dân tỉnh",
             issuer="Sở Nội vụ", place="Đồng Xoài", today=TODAY)
-    kinds = {f"consolidated {p}": books.consolidated[p] for p in books.consolidated}
+    data = books.data["2026-6t"]   # one unit's "Phương hướng" as long as the commune's narrative
+    line = next(u for u in data.units if u.entries)
+    entry = dataclasses.replace(line.entries[0], data={**line.entries[0].data, "phuong_huong": _narrative()})
+    units = [dataclasses.replace(u, entries=[entry]) if u is line else u for u in data.units]
+    extra["long_6t"] = folder / "tong-hop-2026-6t-dai.xlsx"
+    write_consolidated(dataclasses.replace(data, units=units, cache={}), extra["long_6t"])
+    kinds = {f"consolidated {p}": books.consolidated[p] for p in books.consolidated if p != "2026-6t"}
+    kinds["consolidated 2026-6t (long narrative)"] = extra["long_6t"]
     kinds |= {f"unit copy {p}": books.unit_copies[p] for p in books.unit_copies}
     kinds |= {"commune copy (long narrative)": extra["commune"], "district office copy": extra["office"],
               "province summary": books.province, "roll-up": extra["roll_up"]}
@@ -143,6 +151,14 @@ def test_a_20000_character_narrative_prints_whole_in_the_units_copy(printed):
     assert nospace(narrative) in nospace("".join(kept))
 
 
+def test_a_consolidated_cell_too_long_for_a_row_says_so_and_the_appendix_prints_it_whole(printed):
+    pages = printed["pages"]["consolidated 2026-6t (long narrative)"]
+    lines = [t for page in pages for t in page.line_texts() if not FOOTER.match(t)]
+    text = nospace(" ".join(lines))
+    assert nospace("(xem toàn văn ở trang «Phụ lục», mục 1)") in text
+    assert nospace(_narrative()) in text
+
+
 def _first_page(printed, kind: str) -> str:
     return " ".join(printed["pages"][kind][0].line_texts())
 
@@ -184,6 +200,14 @@ def test_the_national_name_prints_on_one_line(printed):
 def test_the_consolidated_report_compares_with_the_same_period_last_year(printed):
     text = _all_text(printed, "consolidated 2026-nam")
     assert "SO SÁNH VỚI CÙNG KỲ NĂM TRƯỚC" in text and "Báo cáo năm 2025" in text
+
+
+def test_a_roll_up_too_wide_for_a_page_prints_in_blocks_that_each_name_the_indicators(printed):
+    pages = printed["pages"]["roll-up"]
+    label = "Số cuộc tuyên truyền, vận động Nhân dân"
+    with_totals = [p for p in pages if "Tổng cộng" in p.line_texts()]
+    assert with_totals and all(any(t.startswith(label) for t in p.line_texts()) for p in with_totals)
+    assert len([p for p in pages if any(t.startswith(label) for t in p.line_texts())]) >= 2
 
 
 def test_page_images_of_every_kind_are_saved(printed):
