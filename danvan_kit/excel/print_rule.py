@@ -220,7 +220,7 @@ def page_breaks(heights: Sequence[float], *, header: tuple[int, int], page: floa
     top = 0
     while r < len(heights):
         h = heights[r]
-        if used + h > page and r > top:
+        if used + h > page and r > top and r > header[1] + 1:   # never a page of headers alone
             at = starts.get(r, r)
             if at <= header[1] + 1 or at <= top:   # the block does not fit anywhere: break where we are
                 at = r

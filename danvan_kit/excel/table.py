@@ -94,7 +94,10 @@ def _ratio(num: Any, den: Any) -> Any:
     return ""
 
 
-_MAX_LINES = int(MAX_ROW_HEIGHT // LINE_HEIGHT)
+# A table row is kept short enough to print below the heading and the column headers on a
+# landscape page; a longer text goes on in the appendix.
+_CELL_HEIGHT = 300.0
+_MAX_LINES = int(_CELL_HEIGHT // LINE_HEIGHT)
 
 
 def _to_appendix(st: Styles, text: str, col: Col, cols: list[Col], item: Any) -> str:
@@ -104,7 +107,7 @@ def _to_appendix(st: Styles, text: str, col: Col, cols: list[Col], item: Any) ->
     who = cols[1].get(item) if len(cols) > 1 else ""
     st.appendix.append((f"Mục {number}. {who} — {col.header}" if who else f"Mục {number}. {col.header}", text))
     note = f" … (xem toàn văn ở trang «{APPENDIX_SHEET}», mục {number})"
-    piece = split_text(text, col.width, MAX_ROW_HEIGHT - 3 * LINE_HEIGHT)[0]
+    piece = split_text(text, col.width, _CELL_HEIGHT - 3 * LINE_HEIGHT)[0]
     return piece + note
 
 
