@@ -4,9 +4,13 @@ from __future__ import annotations
 from xlsxwriter.workbook import Workbook
 
 from .page import FONT, Heading, Styles, write_heading
+from .print_rule import PrintPlan, apply_print
 from .safe import SheetNames
 
-__all__ = ["write_charts_sheet", "ChartSpec"]
+__all__ = ["write_charts_sheet", "ChartSpec", "MAX_BARS"]
+
+_MAX_HEIGHT = 900   # pixels: a chart fits one portrait page
+MAX_BARS = (_MAX_HEIGHT - 90) // 22   # units a bar chart shows legibly
 
 
 def write_charts_sheet(wb: Workbook, st: Styles, names: SheetNames, heading: Heading,
@@ -16,10 +20,11 @@ def write_charts_sheet(wb: Workbook, st: Styles, names: SheetNames, heading: Hea
         return None
     name = names.add("Biểu đồ")
     ws = wb.add_worksheet(name)
-    widths = [10.0] * 14
-    ws.set_column(0, 13, 10)
+    widths = [11.0] * 7
+    ws.set_column(0, 6, 11)
     row = write_heading(ws, st, heading, widths)
-    font = {"name": FONT}
+    font = {"name": FONT, "size": 11}
+    keep = []
     for spec in specs:
         chart = wb.add_chart({"type": spec.kind})
         r1, c1, r2, c2 = spec.categories
@@ -31,25 +36,26 @@ def write_charts_sheet(wb: Workbook, st: Styles, names: SheetNames, heading: Hea
             "data_labels": {"value": True, "font": font},
             "fill": {"color": "#4472C4"},
         })
-        chart.set_title({"name": spec.title, "name_font": {**font, "size": 13, "bold": True}})
+        # the unit goes in the title: an axis title would print turned on its side
+        title = f"{spec.title} ({spec.y_title.lower()})" if spec.y_title and spec.y_title not in spec.title \
+            else spec.title
+        chart.set_title({"name": title, "name_font": {**font, "size": 13, "bold": True}})
         chart.set_legend({"none": True})
         axis = {"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
         if spec.kind == "bar":
             chart.set_y_axis({"reverse": True, "num_font": font})  # units top-down, in table order
-            chart.set_x_axis({**axis, "name": spec.y_title, "name_font": font})
+            chart.set_x_axis(axis)
         else:
             chart.set_x_axis({"num_font": font})
-            chart.set_y_axis({**axis, "name": spec.y_title, "name_font": font})
+            chart.set_y_axis(axis)
         n = r2 - r1 + 1
-        height = max(300, 22 * n + 90) if spec.kind == "bar" else 320
-        chart.set_size({"width": 900, "height": height})
+        height = min(_MAX_HEIGHT, max(300, 22 * n + 90)) if spec.kind == "bar" else 320
+        chart.set_size({"width": 650, "height": height})
         ws.insert_chart(row, 0, chart, {"x_offset": 10, "y_offset": 5})
-        row += int(height / 20) + 2
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.center_horizontally()
-    ws.set_footer(f'&C&"{FONT},Regular"&10Trang &P/&N')
+        rows = -(-height // 20) + 1     # default rows are 20 pixels high
+        keep.append((row, row + rows - 1))   # a chart prints whole on one page
+        row += rows + 1
+    apply_print(ws, PrintPlan(False, 100, ((0, 6),), 0), header=None, last_row=row, ncols=7, keep=keep)
     return name
 
 

@@ -1,5 +1,6 @@
 """The consolidated workbook of a period (tổng hợp): status, content areas, narratives,
-scoreboard, "Dân vận khéo" register, the province layout sheet and native charts."""
+scoreboard, "Dân vận khéo" register, the province layout sheet, the same period last year
+and native charts."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,7 +9,9 @@ from typing import IO, Any
 
 from ..figures.indicators import compute_indicators
 from ..figures.period import PeriodData, gather
+from .appendix import write_appendix_sheet
 from .chart_sheet import ChartSpec, write_charts_sheet
+from .compare_sheet import write_compare_sheet
 from .indicator_sheet import write_indicator_sheet
 from .page import Heading, Styles
 from .register import write_register_sheets
@@ -53,10 +56,11 @@ def write_consolidated(data: PeriodData, target: str | Path | IO[bytes]) -> None
     _form_sheets(wb, st, names, data, charts)
     for part in data.companions:
         _form_sheets(wb, st, names, part, charts)
-    heading = Heading(data.parent, data.issuer, TITLE, data.period.title, data.form.code, data.place, data.today)
-    write_indicator_sheet(wb, st, names, heading, compute_indicators(data), [data.source or data.parent])
-    write_charts_sheet(wb, st, names, Heading(data.parent, data.issuer, "Biểu đồ tổng hợp", data.period.title,
-                                              data.form.code, data.place, data.today), charts)
+    write_indicator_sheet(wb, st, names, Heading.of(data, TITLE), compute_indicators(data),
+                          [data.source or data.parent])
+    write_compare_sheet(wb, st, names, data)
+    write_charts_sheet(wb, st, names, Heading.of(data, "Biểu đồ tổng hợp"), charts)
+    write_appendix_sheet(wb, st, names, Heading.of(data, "Phụ lục: toàn văn các nội dung dài"))
     set_properties(wb, data, "tong-hop/1")
     wb.close()
 
@@ -64,6 +68,6 @@ def write_consolidated(data: PeriodData, target: str | Path | IO[bytes]) -> None
 def build_consolidated(catalog: Any, store: Any, period_id: str, path: str | Path | IO[bytes], *,
                        today: date | None = None) -> PeriodData:
     """Gather the period from the store and write its consolidated workbook to `path`."""
-    data = gather(catalog, store, period_id, today=today)
+    data = gather(catalog, store, period_id, today=today, with_previous=True)
     write_consolidated(data, path)
     return data

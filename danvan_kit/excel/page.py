@@ -6,7 +6,6 @@ issuing bodies top left, title, period and "Biểu số" code, signatures at the
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,11 +13,12 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..catalog.letterhead import MOTTO, NATIONAL_NAME, official_date
+from ..catalog.letterhead import MOTTO, NATIONAL_NAME, Letterhead, official_date
+from .print_rule import LINE_HEIGHT, col_points, text_lines
 from .safe import write_text
 
-__all__ = ["FONT", "Styles", "Heading", "official_date", "write_heading", "write_signature",
-           "print_setup", "excel_datetime", "NATIONAL_NAME", "MOTTO"]
+__all__ = ["FONT", "Styles", "Heading", "official_date", "write_heading", "write_signature", "body_of",
+           "plain_body", "excel_datetime", "NATIONAL_NAME", "MOTTO"]
 
 FONT = "Times New Roman"
 COUNT = "#,##0"
@@ -33,13 +33,13 @@ _SPECS: dict[str, dict[str, Any]] = {
     "issuer": {"align": "center", "valign": "vcenter", "text_wrap": True, "bold": True, "font_size": 12},
     "national": {"align": "center", "valign": "vcenter", "bold": True, "font_size": 12, "text_wrap": True},
     "motto": {"align": "center", "valign": "vcenter", "bold": True, "font_size": 13, "text_wrap": True},
-    "rule": {"align": "center", "valign": "top", "font_size": 8},
+    "rule": {"align": "center", "valign": "top", "font_size": 11},
     "place_date": {"align": "center", "valign": "vcenter", "italic": True, "font_size": 13, "text_wrap": True},
     "title": {"align": "center", "valign": "vcenter", "bold": True, "font_size": 14, "text_wrap": True},
     "subtitle": {"align": "center", "valign": "vcenter", "bold": True, "font_size": 13, "text_wrap": True},
     "code": {"align": "center", "valign": "vcenter", "italic": True, "font_size": 12},
     "th": {**_CELL, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#D9E1F2"},
-    "th_num": {**_CELL, "italic": True, "align": "center", "font_size": 10, "bg_color": "#D9E1F2"},
+    "th_num": {**_CELL, "italic": True, "align": "center", "bg_color": "#D9E1F2"},
     "text": {**_CELL, "text_wrap": True},
     "center": {**_CELL, "align": "center", "text_wrap": True},
     "long": {**_CELL, "text_wrap": True, "valign": "top"},
@@ -57,17 +57,24 @@ _SPECS: dict[str, dict[str, Any]] = {
     "sign_title": {"align": "center", "bold": True, "font_size": 12},
     "sign_note": {"align": "center", "italic": True, "font_size": 12},
     "sign_name": {"align": "center", "bold": True, "font_size": 12},
+    "recipients_title": {"bold": True, "italic": True, "font_size": 12, "valign": "top"},
+    "recipient": {"font_size": 11, "valign": "top", "text_wrap": True},
     "note": {"italic": True, "font_size": 11, "text_wrap": True, "valign": "top"},
     "warn": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
 }
 
 
 class Styles:
-    """The workbook's formats, created on first use so unused ones cost nothing."""
+    """The workbook's formats, created on first use so unused ones cost nothing.
+
+    It also collects the texts too long for a printed cell (`appendix`: heading, whole
+    text), which the workbook prints whole on its "Phụ lục" sheet.
+    """
 
     def __init__(self, wb: Workbook):
         self._wb = wb
         self._made: dict[str, Any] = {}
+        self.appendix: list[tuple[str, str]] = []
 
     def __getitem__(self, name: str) -> Any:
         fmt = self._made.get(name)
@@ -79,16 +86,35 @@ class Styles:
 
 @dataclass(frozen=True)
 class Heading:
-    """What the Decree 30 heading of one document says."""
+    """What the Decree 30 heading of one document says; the issuing body's lines come from its letterhead."""
 
-    parent: str          # cơ quan chủ quản, e.g. "Ủy ban nhân dân huyện Hớn Quản"
-    issuer: str          # cơ quan ban hành, e.g. "Phòng Nội vụ"
+    body: Letterhead
     title: str
     period: str
     code: str
-    place: str
     when: date
     number: str = ""     # "Số: 58/BC-UBND" when the document has one
+    sends: bool = True   # the document leaves the body: its signature block lists "Nơi nhận"
+
+    @classmethod
+    def of(cls, data: Any, title: str, code: str | None = None) -> "Heading":
+        """The heading of a consolidated document of `data` (a PeriodData): the hub's letterhead, a number line."""
+        body = body_of(data)
+        return cls(body, title, data.period.title, data.form.code if code is None else code, data.today,
+                   body.number_line() if body.abbreviation else "")
+
+
+def plain_body(parent: str, issuer: str, place: str) -> Letterhead:
+    """A letterhead from names alone (data built outside the organisation tree, a roll-up's arguments)."""
+    return Letterhead(name=issuer, parent=parent.upper(), issuer=(issuer.upper(),), national=NATIONAL_NAME,
+                      motto=MOTTO, place=place, abbreviation="", signer=("THỦ TRƯỞNG ĐƠN VỊ",), signer_name="",
+                      recipients=())
+
+
+def body_of(data: Any) -> Letterhead:
+    """The issuing body of a PeriodData: its letterhead when gathered from the tree, else from its names."""
+    return data.letterhead if getattr(data, "letterhead", None) is not None else \
+        plain_body(data.parent, data.issuer, data.place)
 
 
 def excel_datetime(moment: datetime | None) -> datetime | None:
@@ -102,8 +128,29 @@ def excel_datetime(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def _lines(text: str, width_chars: float) -> int:
-    return max(1, math.ceil(len(text) * 1.15 / max(width_chars, 1.0)))
+def caps_points(text: str) -> float:
+    """About how wide 12-point bold capitals print, in points, with the cell's padding."""
+    return 8.6 * len(text) + 8
+
+
+def _split(widths: list[float], left_need: float, right_need: float) -> int:
+    """Where the left half (issuing body, preparer) ends so both halves get the room they need.
+
+    The right half (national name, signer) weighs double: the national name must not wrap.
+    Among equally good places the left half nearest 40 % of the width wins (Decree 30's layout).
+    """
+    n = len(widths)
+    if n < 2:
+        return 1
+    points = [col_points(w) for w in widths]
+    total = sum(points)
+    best: tuple[float, float, int] | None = None
+    for k in range(1, n):
+        left, right = sum(points[:k]), sum(points[k:])
+        key = (max(0.0, left_need - left) + 2 * max(0.0, right_need - right), abs(left - 0.4 * total), k)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else 1
 
 
 def _span(ws: Worksheet, row: int, first: int, last: int, text: str, fmt: Any) -> None:
@@ -112,71 +159,93 @@ def _span(ws: Worksheet, row: int, first: int, last: int, text: str, fmt: Any) -
     write_text(ws, row, first, text, fmt)
 
 
+def _lines(text: str, width: float, bold: bool = False) -> int:
+    """Lines of 12–14 pt heading text in `width` characters (larger and bolder than table text)."""
+    return text_lines(text, width * (0.72 if bold else 0.8))
+
+
 def write_heading(ws: Worksheet, st: Styles, h: Heading, widths: list[float], first_col: int = 0) -> int:
     """Write the heading over the columns whose widths are given; returns the first free row."""
     n = len(widths)
-    split = max(1, min(n - 1, round(n * 0.4))) if n > 1 else 1
+    body = h.body
+    lefts = ([(body.parent, "parent")] if body.parent else []) + [(line, "issuer") for line in body.issuer]
+    rights = [(body.national, "national")] + ([(body.motto, "motto")] if body.motto else [])
+    split = _split(widths, min(230.0, max(caps_points(t) for t, _ in lefts)), caps_points(body.national))
     left = (first_col, first_col + split - 1)
     right = (first_col + split, first_col + max(split, n - 1))
     left_w = sum(widths[:split])
     right_w = sum(widths[split:]) or left_w
-    parent, issuer = h.parent.upper(), h.issuer.upper()
-    _span(ws, 0, *left, parent, st["parent"])
-    _span(ws, 0, *right, NATIONAL_NAME, st["national"])
-    ws.set_row(0, 16.5 * max(_lines(parent, left_w), _lines(NATIONAL_NAME, right_w)))
-    _span(ws, 1, *left, issuer, st["issuer"])
-    _span(ws, 1, *right, MOTTO, st["motto"])
-    ws.set_row(1, 16.5 * max(_lines(issuer, left_w), _lines(MOTTO, right_w)))
-    _span(ws, 2, *left, "―――――", st["rule"])
-    _span(ws, 2, *right, "―――――――――――", st["rule"])
-    ws.set_row(2, 12)
-    _span(ws, 3, *left, h.number, st["parent"])
-    dated = official_date(h.place, h.when)
-    _span(ws, 3, *right, dated, st["place_date"])
-    ws.set_row(3, 18 * _lines(dated, right_w))
+    row = 0
+    for i in range(max(len(lefts), len(rights))):
+        lines = 1
+        if i < len(lefts):
+            _span(ws, row, *left, lefts[i][0], st[lefts[i][1]])
+            lines = _lines(lefts[i][0], left_w, True)
+        if i < len(rights):
+            _span(ws, row, *right, rights[i][0], st[rights[i][1]])
+            lines = max(lines, _lines(rights[i][0], right_w, True))
+        ws.set_row(row, 18 * lines)
+        row += 1
+    _span(ws, row, *left, "―――――", st["rule"])
+    _span(ws, row, *right, "――――――――――", st["rule"])
+    ws.set_row(row, 15)
+    row += 1
+    dated = body.dated(h.when)
+    _span(ws, row, *left, h.number, st["parent"])
+    _span(ws, row, *right, dated, st["place_date"])
+    ws.set_row(row, 19 * max(_lines(dated, right_w), _lines(h.number, left_w)))
+    row += 2
     all_cols = (first_col, first_col + n - 1)
     total_w = sum(widths)
     title = h.title.upper()
-    _span(ws, 5, *all_cols, title, st["title"])
-    ws.set_row(5, 19 * _lines(title, total_w))
-    _span(ws, 6, *all_cols, h.period, st["subtitle"])
-    ws.set_row(6, 18 * _lines(h.period, total_w))
+    _span(ws, row, *all_cols, title, st["title"])
+    ws.set_row(row, 20 * _lines(title, total_w, True))
+    _span(ws, row + 1, *all_cols, h.period, st["subtitle"])
+    ws.set_row(row + 1, 19 * _lines(h.period, total_w, True))
     if h.code:
-        _span(ws, 7, *all_cols, f"({h.code})", st["code"])
-    return 9
+        _span(ws, row + 2, *all_cols, f"({h.code})", st["code"])
+        ws.set_row(row + 2, 18)
+    return row + 4
 
 
-def write_signature(ws: Worksheet, st: Styles, row: int, ncols: int, *, preparer: str = "",
-                    head_title: str = "THỦ TRƯỞNG ĐƠN VỊ", first_col: int = 0) -> int:
-    """NGƯỜI LẬP BIỂU on the left, the head of the body on the right; returns the next free row."""
-    split = max(1, min(ncols - 1, round(ncols * 0.4))) if ncols > 1 else 1
+def write_signature(ws: Worksheet, st: Styles, row: int, widths: list[float], body: Letterhead, *,
+                    preparer: str = "", sends: bool = True, first_col: int = 0) -> int:
+    """NGƯỜI LẬP BIỂU on the left, the body's signer on the right, then "Nơi nhận"; returns the next free row.
+
+    `widths` are the columns the block spans (those printed on the last page).
+    """
+    signer = list(body.signer) or ["THỦ TRƯỞNG ĐƠN VỊ"]
+    split = _split(widths, caps_points("NGƯỜI LẬP BIỂU"), max(caps_points(line) for line in signer))
+    ncols = len(widths)
     left = (first_col, first_col + split - 1)
     right = (first_col + split, first_col + max(split, ncols - 1))
     row += 1
-    _span(ws, row, *left, "NGƯỜI LẬP BIỂU", st["sign_title"])
-    _span(ws, row, *right, head_title, st["sign_title"])
-    _span(ws, row + 1, *left, "(Ký, ghi rõ họ tên)", st["sign_note"])
-    _span(ws, row + 1, *right, "(Ký tên, đóng dấu)", st["sign_note"])
+    for i, line in enumerate(signer):
+        if i == len(signer) - 1:
+            _span(ws, row + i, *left, "NGƯỜI LẬP BIỂU", st["sign_title"])
+        _span(ws, row + i, *right, line, st["sign_title"])
+        ws.set_row(row + i, 18)
+    row += len(signer)
+    _span(ws, row, *left, "(Ký, ghi rõ họ tên)", st["sign_note"])
+    _span(ws, row, *right, "(Ký tên, đóng dấu)", st["sign_note"])
+    ws.set_row(row, 18)
+    row += 5
     if preparer:
-        _span(ws, row + 6, *left, preparer, st["sign_name"])
-    return row + 7
-
-
-def print_setup(ws: Worksheet, *, ncols: int, header: tuple[int, int], last_row: int,
-                landscape: bool | None = None, freeze_col: int = 0, data_last_row: int | None = None,
-                autofilter: bool = True) -> None:
-    """A4, landscape for wide tables, fit to page width, header rows repeated, panes frozen, filter."""
-    ws.set_paper(9)
-    if landscape if landscape is not None else ncols > 7:
-        ws.set_landscape()
-    else:
-        ws.set_portrait()
-    ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
-    ws.center_horizontally()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(header[0], header[1])
-    ws.set_footer(f'&C&"{FONT},Regular"&10Trang &P/&N')
-    ws.freeze_panes(header[1] + 1, freeze_col)
-    if autofilter and data_last_row is not None and data_last_row > header[1]:
-        ws.autofilter(header[1], 0, data_last_row, ncols - 1)
-    ws.print_area(0, 0, last_row, ncols - 1)
+        _span(ws, row, *left, preparer, st["sign_name"])
+    if body.signer_name:
+        _span(ws, row, *right, body.signer_name, st["sign_name"])
+    ws.set_row(row, 18)
+    row += 1
+    if sends and body.recipients:
+        row += 1
+        all_cols = (first_col, first_col + ncols - 1)
+        _span(ws, row, *all_cols, "Nơi nhận:", st["recipients_title"])
+        ws.set_row(row, 18)
+        total = sum(widths)
+        for line in body.recipients:
+            row += 1
+            text = f"- {line}"
+            _span(ws, row, *all_cols, text, st["recipient"])
+            ws.set_row(row, LINE_HEIGHT * text_lines(text, total))
+        row += 1
+    return row

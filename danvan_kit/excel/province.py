@@ -17,7 +17,7 @@ from ..forms.expressions import compile_expression
 from ..settings import today_vn
 from .consolidated import TITLE, set_properties
 from .indicator_sheet import INDICATOR_SHEET, KEY_HEADER, write_indicator_sheet
-from .page import Heading, Styles
+from .page import Heading, Styles, plain_body
 from .safe import SheetNames, new_workbook
 
 __all__ = ["build_province_summary", "write_province_summary", "roll_up", "read_indicators", "summary_name"]
@@ -32,8 +32,7 @@ def summary_name(period_id: str) -> str:
 def write_province_summary(data: PeriodData, target: str | Path | IO[bytes]) -> None:
     wb = new_workbook(target)
     st = Styles(wb)
-    heading = Heading(data.parent, data.issuer, f"Báo cáo {TITLE[0].lower()}{TITLE[1:]}", data.period.title,
-                      data.form.code, data.place, data.today)
+    heading = Heading.of(data, f"Báo cáo {TITLE[0].lower()}{TITLE[1:]}")
     write_indicator_sheet(wb, st, SheetNames(), heading, compute_indicators(data), [data.source or data.parent])
     set_properties(wb, data, "bao-cao-tinh/1")
     wb.close()
@@ -72,13 +71,14 @@ def read_indicators(path: str | Path) -> tuple[str, str, list[Indicator]]:
         rows = list(sheet.iter_rows(values_only=True))
         head = next(i for i, r in enumerate(rows) if r and r[0] == KEY_HEADER)
         value_col = max(i for i, v in enumerate(rows[head]) if v not in (None, ""))
+        label_col, unit_col = rows[head].index("Chỉ tiêu"), rows[head].index("Đơn vị tính")
         found = []
         for r in rows[head + 2:]:
             if not r or not r[0]:
                 continue
             key, rule, n = str(r[0]), str(r[1] or "sum"), r[2]
             value = r[value_col] if value_col < len(r) else None
-            found.append(Indicator(key, str(r[4] or ""), str(r[5] or ""), rule,
+            found.append(Indicator(key, str(r[label_col] or ""), str(r[unit_col] or ""), rule,
                                    [value if isinstance(value, (int, float)) else None],
                                    [int(n) if isinstance(n, (int, float)) else 0]))
         period = props.get("danvan_period_title") or props.get("danvan_period") or ""
@@ -140,8 +140,8 @@ def roll_up(paths: list[Path], path: str | Path | IO[bytes], *, parent: str = ""
     wb = new_workbook(path)
     st = Styles(wb)
     period_title = next(iter(periods)) if len(periods) == 1 else ", ".join(sorted(periods))
-    heading = Heading(parent or "", issuer or "Cơ quan tổng hợp", title, period_title, "", place or "……",
-                      today or today_vn())
+    heading = Heading(plain_body(parent or "", issuer or "Cơ quan tổng hợp", place or "……"), title, period_title,
+                      "", today or today_vn())
     write_indicator_sheet(wb, st, SheetNames(), heading, rows, sources, totals, ns)
     wb.set_custom_property("danvan_kind", "tong-hop-nhieu-don-vi/1")
     wb.set_custom_property("danvan_source", issuer or "Tổng hợp")

@@ -32,7 +32,7 @@ def write_register_sheets(wb: Workbook, st: Styles, names: SheetNames, data: Per
         cols = base + [field_col(f, get) for f in extra + chosen]
         name = names.add(sheet)
         ws = wb.add_worksheet(name)
-        heading = Heading(data.parent, data.issuer, sheet, data.period.title, form.code, data.place, data.today)
+        heading = Heading.of(data, sheet)
         write_table(ws, st, cols, rows, heading=heading, totals=chosen is short, freeze_col=2 + len(extra),
                     landscape=True)
         written.append(name)

@@ -14,7 +14,7 @@ from ..figures.sums import (
     ratio_pairs,
     unit_data,
 )
-from .chart_sheet import ChartSpec
+from .chart_sheet import MAX_BARS, ChartSpec
 from .columns import field_col, figure_fields
 from .page import Heading, Styles
 from .safe import SheetNames
@@ -60,18 +60,17 @@ def write_report_sheets(wb: Workbook, st: Styles, names: SheetNames, data: Perio
         for part, whole in pairs:
             if part in index and whole in index:
                 cols[index[part]].warn_over = index[whole]
-                cols.append(Col(f"Tỷ lệ (%) {form.field(part).label[:60]} / {form.field(whole).label[:60]}",
-                                "pct", 14, ratio=(index[part], index[whole])))
+                cols.append(Col(f"Tỷ lệ (%) {form.field(part).label} / {form.field(whole).label}",
+                                "pct", 16, ratio=(index[part], index[whole])))
         name = names.add(section.title)
         ws = wb.add_worksheet(name)
-        heading = Heading(data.parent, data.issuer, f"Tổng hợp: {section.title}", data.period.title,
-                          form.code, data.place, data.today)
+        heading = Heading.of(data, f"Tổng hợp: {section.title}")
         info = write_table(ws, st, cols, rows, heading=heading, freeze_col=3)
         written.append(name)
         key = next((f for f in figures if f.type == "integer" and f.required), None) or \
             next((f for f in figures if f.type == "integer"), None)
-        if key is not None and len(rows) <= 60 and not any(c.kind == "bar" for c in charts):
-            c = index[key.name]
+        if key is not None and len(rows) <= MAX_BARS and not any(c.kind == "bar" for c in charts):
+            c = info.col(index[key.name])
             charts.append(ChartSpec(f"{key.label} ({key.unit})" if key.unit else key.label, name,
                                     (info.first_row, 1, info.last_row, 1), (info.first_row, c, info.last_row, c),
                                     kind="bar", y_title=key.unit))
@@ -95,8 +94,7 @@ def _narratives(wb: Workbook, st: Styles, names: SheetNames, data: PeriodData, r
             c.width = 48 if len(fields) <= 3 else 40
         name = names.add(title)
         ws = wb.add_worksheet(name)
-        heading = Heading(data.parent, data.issuer, f"Tổng hợp: {title}", data.period.title, form.code,
-                          data.place, data.today)
+        heading = Heading.of(data, f"Tổng hợp: {title}")
         write_table(ws, st, cols, rows, heading=heading, totals=False, freeze_col=3, landscape=True)
         written.append(name)
     return written

@@ -31,8 +31,8 @@ def fit_cell(text: str) -> str:
     """Text that fits one Excel cell; longer text is cut with a Vietnamese note saying so."""
     if len(text) <= MAX_CELL_CHARS:
         return text
-    note = f" … [đã cắt bớt: văn bản dài {len(text):,} ký tự, vượt giới hạn một ô Excel; bản đầy đủ ở kho dữ liệu]"
-    note = note.replace(",", ".")
+    size = f"{len(text):,}".replace(",", ".")   # Vietnamese thousands separator
+    note = f" … [đã cắt bớt: văn bản dài {size} ký tự, vượt giới hạn một ô Excel; bản đầy đủ ở kho dữ liệu]"
     return text[: MAX_CELL_CHARS - len(note)] + note
 
 

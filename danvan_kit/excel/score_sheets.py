@@ -1,6 +1,8 @@
 """The self-assessment scoreboard: groups, self and reviewer totals, class, rank, units per class."""
 from __future__ import annotations
 
+from typing import Callable
+
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 
@@ -29,8 +31,9 @@ __all__ = ["write_score_sheets"]
 
 
 def _short(title: str) -> str:
+    """A group's number ("II" of "II. Thực hiện …"), or its whole title: never a phrase cut short."""
     head = title.split(".", 1)[0].strip()
-    return head if len(head) <= 6 else title[:20]
+    return head if len(head) <= 6 else title
 
 
 def write_score_sheets(wb: Workbook, st: Styles, names: SheetNames, data: PeriodData,
@@ -55,16 +58,15 @@ def write_score_sheets(wb: Workbook, st: Styles, names: SheetNames, data: Period
     label_col = len(cols) - 2
     name = names.add("Bảng điểm xếp loại")
     ws = wb.add_worksheet(name)
-    heading = Heading(data.parent, data.issuer, "Bảng tổng hợp kết quả chấm điểm, xếp loại", data.period.title,
-                      form.code, data.place, data.today)
+    heading = Heading.of(data, "Bảng tổng hợp kết quả chấm điểm, xếp loại")
     classes = [b.label for b in form.scoring.classes] if form.scoring else []
     if form.scoring:
         classes.append(form.scoring.ineligible_label)
     classes.append(NOT_SUBMITTED)
     block: dict[str, tuple[int, int]] = {}
 
-    def after(row: int, first: int, last: int) -> int:
-        col = xl_col_to_name(label_col)
+    def after(row: int, first: int, last: int, at: Callable[[int], int]) -> int:
+        col = xl_col_to_name(at(label_col))
         row += 1
         write_text(ws, row, 1, "Xếp loại", st["th"])
         write_text(ws, row, 2, "Số đơn vị", st["th"])
@@ -99,9 +101,8 @@ def _detail(wb: Workbook, st: Styles, names: SheetNames, data: PeriodData, rows:
                                 group=_short(s.title)))
     name = names.add("Điểm từng tiêu chí")
     ws = wb.add_worksheet(name)
-    heading = Heading(data.parent, data.issuer, "Điểm tự chấm từng tiêu chí", data.period.title, form.code,
-                      data.place, data.today)
-    def legend(row: int, first: int, last: int) -> int:
+    heading = Heading.of(data, "Điểm tự chấm từng tiêu chí")
+    def legend(row: int, first: int, last: int, at: Callable[[int], int]) -> int:
         write_text(ws, row + 1, 1, "Ô tô màu xanh: điểm đã được thẩm định lại (rê chuột vào ô để xem điểm thẩm định).",
                    st["note"])
         return row + 2
@@ -120,7 +121,7 @@ def _detail(wb: Workbook, st: Styles, names: SheetNames, data: PeriodData, rows:
             if c is None or value == own:
                 continue
             if isinstance(own, (int, float)):
-                ws.write_number(info.first_row + i, c, own, adjusted_fmt)
-            ws.write_comment(info.first_row + i, c,
+                ws.write_number(info.first_row + i, info.col(c), own, adjusted_fmt)
+            ws.write_comment(info.first_row + i, info.col(c),
                              f"Tự chấm: {format_number(own)}; thẩm định: {format_number(value)}", {"x_scale": 1.5})
     return name

@@ -1,7 +1,7 @@
 """The status sheet: every unit in Vietnamese order, submitted or not, when, on time or late, review."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
@@ -35,7 +35,7 @@ def write_status_sheet(wb: Workbook, st: Styles, names: SheetNames, data: Period
             lambda r: STATUS_LABELS.get(r[1].status.state, "") if r[1].status else "Đã nộp"),
         Col("Nộp lần đầu lúc", "datetime", 17,
             lambda r: excel_datetime(r[1].status.submitted_at) if r[1].status else None),
-        Col("Hạn nộp", "center", 11, lambda r: deadline_label(r[1])),
+        Col("Đúng hạn / trễ hạn", "center", 11, lambda r: deadline_label(r[1])),
         Col("Số ngày trễ", "int", 9, lambda r: (r[1].status.days_late or None) if r[1].status else None),
         Col("Nộp lại lần cuối lúc", "datetime", 17,
             lambda r: excel_datetime(r[1].status.last_submitted_at) if r[1].status else None),
@@ -45,12 +45,11 @@ def write_status_sheet(wb: Workbook, st: Styles, names: SheetNames, data: Period
         Col("Nhận xét của người duyệt", "long", 36, lambda r: _review_comment(r[1])),
     ]
     rows = [(i + 1, line) for i, line in enumerate(data.units)]
-    heading = Heading(data.parent, data.issuer, "Tình hình nộp báo cáo", data.period.title,
-                      data.form.code, data.place, data.today)
+    heading = Heading.of(data, "Tình hình nộp báo cáo")
     summary: dict[str, Any] = {}
 
-    def after(row: int, first: int, last: int) -> int:
-        col = xl_col_to_name(4)
+    def after(row: int, first: int, last: int, at: Callable[[int], int]) -> int:
+        col = xl_col_to_name(at(4))
         rng = f"{col}{first + 1}:{col}{last + 1}"
         labels = [("Số đơn vị phải báo cáo", f"=COUNTA(B{first + 1}:B{last + 1})", len(rows)),
                   ("Đã nộp đúng hạn", f'=COUNTIF({rng},"{ON_TIME}")',

@@ -6,31 +6,35 @@ converters would show it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Sequence
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from .page import Heading, Styles, print_setup, write_heading, write_signature
+from .page import Heading, Styles, write_heading, write_signature
+from .print_rule import (
+    LINE_HEIGHT,
+    MAX_ROW_HEIGHT,
+    apply_print,
+    block_layout,
+    plan_columns,
+    split_text,
+    text_lines,
+)
 from .safe import write_text
 
-__all__ = ["Col", "TableInfo", "write_table", "write_value", "NUMERIC_KINDS", "text_lines"]
+__all__ = ["Col", "TableInfo", "write_table", "write_value", "NUMERIC_KINDS", "text_lines", "header_height",
+           "APPENDIX_SHEET"]
 
 NUMERIC_KINDS = ("int", "dec", "pct")
-LINE_HEIGHT = 15.0   # points per line of 11-point Times New Roman
-MAX_ROW_HEIGHT = 409.0
+APPENDIX_SHEET = "Phụ lục"
 
 
-def text_lines(text: str, width: float) -> int:
-    """How many lines wrapped text takes in a column `width` characters wide (an estimate).
-
-    Row heights are set explicitly because neither Excel nor LibreOffice
-    reliably grows a row for wrapped text in a file it did not write itself.
-    """
-    per_line = max(width * 1.05 - 1, 1.0)
-    return sum(max(1, -(-len(part) // int(per_line))) for part in text.split("\n"))
+def header_height(headers: list[tuple[str, float]], least: float = 30.0) -> float:
+    """The height of a row of bold, wrapped column headers (text, width)."""
+    return max(least, LINE_HEIGHT * max((text_lines(t, w * 0.85) for t, w in headers), default=1))
 
 
 @dataclass
@@ -61,6 +65,10 @@ class TableInfo:
     last_row: int        # last data row (first_row - 1 when empty)
     totals_row: int | None
     next_row: int
+    columns: dict[int, int] = field(default_factory=dict)   # a column of `cols` -> its (first) sheet column
+
+    def col(self, c: int) -> int:
+        return self.columns.get(c, c)
 
 
 def write_value(ws: Worksheet, st: Styles, row: int, col: int, kind: str, value: Any) -> None:
@@ -86,126 +94,175 @@ def _ratio(num: Any, den: Any) -> Any:
     return ""
 
 
+# A table row is kept short enough to print below the heading and the column headers on a
+# landscape page; a longer text goes on in the appendix.
+_CELL_HEIGHT = 300.0
+_MAX_LINES = int(_CELL_HEIGHT // LINE_HEIGHT)
+
+
+def _to_appendix(st: Styles, text: str, col: Col, cols: list[Col], item: Any) -> str:
+    """The cell's share of a text too long for one row, ending with where the rest is; the whole goes to
+    the workbook's appendix (several cells may point at one appendix, each under its own number)."""
+    number = len(st.appendix) + 1
+    who = cols[1].get(item) if len(cols) > 1 else ""
+    st.appendix.append((f"Mục {number}. {who} — {col.header}" if who else f"Mục {number}. {col.header}", text))
+    note = f" … (xem toàn văn ở trang «{APPENDIX_SHEET}», mục {number})"
+    piece = split_text(text, col.width, _CELL_HEIGHT - 3 * LINE_HEIGHT)[0]
+    return piece + note
+
+
 def write_table(ws: Worksheet, st: Styles, cols: list[Col], rows: Sequence[Any], *, heading: Heading,
                 total_label: str = "Tổng cộng", totals: bool = True, signature: bool = True,
                 preparer: str = "", freeze_col: int = 2, landscape: bool | None = None,
-                after: Callable[[int, int, int], int] | None = None) -> TableInfo:
-    """Write a whole printable table sheet; `after(row, first, last)` may add lines before the signature."""
-    for c, col in enumerate(cols):
-        ws.set_column(c, c, col.width)
-    row = write_heading(ws, st, heading, [c.width for c in cols])
+                after: Callable[[int, int, int, Callable[[int], int]], int] | None = None) -> TableInfo:
+    """Write a whole printable table sheet.
+
+    `after(row, first, last, col)` may add lines before the signature; `col(c)` is the sheet
+    column of column c of `cols` (they differ when a wide table prints in blocks).
+    """
+    plan = plan_columns([c.width for c in cols], repeat=freeze_col, landscape=landscape)
+    layout, plan = block_layout(plan, len(cols))
+    at: dict[int, int] = {}
+    for pos, c in enumerate(layout):
+        at.setdefault(c, pos)
+    widths = [cols[c].width for c in layout]
+    for pos, w in enumerate(widths):
+        ws.set_column(pos, pos, w)
+    a, b = plan.heading_span(0, len(layout))
+    row = write_heading(ws, st, heading, widths[a:b + 1])
     header_first = row
     if any(c.group for c in cols):
-        c = 0
-        while c < len(cols):
-            g = cols[c].group
-            end = c
-            while end + 1 < len(cols) and g and cols[end + 1].group == g:
+        pos = 0
+        while pos < len(layout):
+            g = cols[layout[pos]].group
+            end = pos
+            while end + 1 < len(layout) and g and cols[layout[end + 1]].group == g:
                 end += 1
-            if g and end > c:
-                ws.merge_range(row, c, row, end, "", st["th"])
-            write_text(ws, row, c, g or cols[c].header, st["th"])
+            if g and end > pos:
+                ws.merge_range(row, pos, row, end, "", st["th"])
+            write_text(ws, row, pos, g or cols[layout[pos]].header, st["th"])
             if not g:
-                ws.merge_range(row, c, row + 1, c, "", st["th"])
-                write_text(ws, row, c, cols[c].header, st["th"])
-            c = end + 1
+                ws.merge_range(row, pos, row + 1, pos, "", st["th"])
+                write_text(ws, row, pos, cols[layout[pos]].header, st["th"])
+            pos = end + 1
+        runs: list[tuple[str, float]] = []   # each merged group header as laid out (a block may hold part)
+        for pos, c in enumerate(layout):
+            g = cols[c].group
+            if g and pos > 0 and runs and cols[layout[pos - 1]].group == g:
+                runs[-1] = (g, runs[-1][1] + cols[c].width)
+            elif g:
+                runs.append((g, cols[c].width))
+        ws.set_row(row, header_height(runs, 20))
         row += 1
-        for c, col in enumerate(cols):
-            if col.group:
-                write_text(ws, row, c, col.header, st["th"])
+        for pos, c in enumerate(layout):
+            if cols[c].group:
+                write_text(ws, row, pos, cols[c].header, st["th"])
+        ws.set_row(row, header_height([(c.header, c.width) for c in cols if c.group]))
     else:
-        for c, col in enumerate(cols):
-            write_text(ws, row, c, col.header, st["th"])
-    ws.set_row(row, max(30, 15 * max(1 + len(c.header) // max(int(c.width), 1) for c in cols)))
+        for pos, c in enumerate(layout):
+            write_text(ws, row, pos, cols[c].header, st["th"])
+        ws.set_row(row, header_height([(c.header, c.width) for c in cols]))
     row += 1
-    for c, col in enumerate(cols):  # official column numbering: (1), (2), … and "(5) = (3)/(4)"
-        label = f"({c + 1})" if col.ratio is None else f"({c + 1}) = ({col.ratio[0] + 1})/({col.ratio[1] + 1})"
-        write_text(ws, row, c, label, st["th_num"])
+    for pos, c in enumerate(layout):  # official column numbering: (1), (2), … and "(5) = (3)/(4)"
+        ratio = cols[c].ratio
+        label = f"({c + 1})" if ratio is None else f"({c + 1}) = ({ratio[0] + 1})/({ratio[1] + 1})"
+        write_text(ws, row, pos, label, st["th_num"])
     header_last = row
     first = row + 1
     values: list[list[Any]] = [[None] * len(cols) for _ in rows]
-    plain = [(c, col, st[col.kind] if col.kind in NUMERIC_KINDS + ("center",) else None)
-             for c, col in enumerate(cols) if col.ratio is None]
+    plain = [(pos, c, cols[c], st[cols[c].kind] if cols[c].kind in NUMERIC_KINDS + ("center",) else None)
+             for pos, c in enumerate(layout) if cols[c].ratio is None]
+    ratios = [(pos, c, cols[c].ratio) for pos, c in enumerate(layout) if cols[c].ratio is not None]
     write_number = ws.write_number
     for i, item in enumerate(rows):
         r = first + i
         lines = 1
         row_values = values[i]
-        for c, col, numeric_fmt in plain:
+        for pos, c, col, numeric_fmt in plain:
             v = col.get(item)
             row_values[c] = v
             if numeric_fmt is not None and (type(v) is int or type(v) is float):
-                write_number(r, c, v, numeric_fmt)   # the common case, without dispatch
+                write_number(r, pos, v, numeric_fmt)   # the common case, without dispatch
                 continue
-            write_value(ws, st, r, c, col.kind, v)
             if isinstance(v, str) and (len(v) > col.width or "\n" in v):
-                lines = max(lines, text_lines(v, col.width))
+                need = text_lines(v, col.width)
+                if need > _MAX_LINES:   # too long for one printed row: the rest goes to the appendix
+                    v = _to_appendix(st, v, col, cols, item)
+                    need = text_lines(v, col.width)
+                lines = max(lines, need)
+            write_value(ws, st, r, pos, col.kind, v)
         if lines > 1:
             ws.set_row(r, min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines))
-        for c, col in enumerate(cols):
-            if col.ratio is not None:
-                a, b = col.ratio
-                v = _ratio(values[i][a], values[i][b])
-                values[i][c] = v
-                na, nb = xl_rowcol_to_cell(r, a), xl_rowcol_to_cell(r, b)
-                ws.write_formula(r, c, f'=IF(N({nb})>0,{na}/{nb},"")', st["pct"], v)
+        for pos, c, (ra, rb) in ratios:  # type: ignore[misc]
+            v = _ratio(row_values[ra], row_values[rb])
+            row_values[c] = v
+            na, nb = xl_rowcol_to_cell(r, at[ra]), xl_rowcol_to_cell(r, at[rb])
+            ws.write_formula(r, pos, f'=IF(N({nb})>0,{na}/{nb},"")', st["pct"], v)
     last = first + len(rows) - 1
     totals_row = None
     if totals and rows:
         totals_row = last + 1
-        _totals(ws, st, cols, values, first, last, totals_row, total_label)
-    for c, col in enumerate(cols):
-        if col.warn_over is not None and rows:
-            a = xl_rowcol_to_cell(first, c, row_abs=False, col_abs=True)
-            b = xl_rowcol_to_cell(first, col.warn_over, row_abs=False, col_abs=True)
-            ws.conditional_format(first, c, last, c, {"type": "formula", "criteria": f"=AND(ISNUMBER({a}),{a}>N({b}))",
-                                                        "format": st["warn"]})
+        _totals(ws, st, cols, layout, at, values, first, last, totals_row, total_label)
+    for pos, c in enumerate(layout):
+        over = cols[c].warn_over
+        if over is not None and rows:
+            x = xl_rowcol_to_cell(first, pos, row_abs=False, col_abs=True)
+            y = xl_rowcol_to_cell(first, at[over], row_abs=False, col_abs=True)
+            ws.conditional_format(first, pos, last, pos, {"type": "formula", "format": st["warn"],
+                                                          "criteria": f"=AND(ISNUMBER({x}),{x}>N({y}))"})
     nxt = (totals_row if totals_row is not None else last) + 1
+    table_end = nxt
+    keep = []
     if after is not None:
-        nxt = after(nxt, first, last)
+        below = nxt
+        nxt = after(nxt, first, last, lambda c: at.get(c, c))
+        keep.append((below, nxt - 1))      # a small summary table prints on one page
     end = nxt
     if signature:
-        end = write_signature(ws, st, nxt, len(cols), preparer=preparer)
-    print_setup(ws, ncols=len(cols), header=(header_first, header_last), last_row=end,
-                landscape=landscape, freeze_col=freeze_col, data_last_row=last if rows else None)
-    return TableInfo(header_first, header_last, first, last, totals_row, nxt)
+        a, b = plan.closing_span(0, len(layout))
+        end = write_signature(ws, st, nxt, widths[a:b + 1], heading.body, preparer=preparer, sends=heading.sends,
+                              first_col=a)
+        keep.append((max(first, table_end - 2), end))   # never a signature alone: the table's last rows come too
+    apply_print(ws, plan, header=(header_first, header_last), last_row=max(end - 1, nxt), ncols=len(layout),
+                keep=keep, freeze=(header_last + 1, freeze_col), filter_rows=(header_last, last) if rows else None)
+    return TableInfo(header_first, header_last, first, last, totals_row, nxt, at)
 
 
-def _totals(ws: Worksheet, st: Styles, cols: list[Col], values: list[list[Any]], first: int, last: int,
-            r: int, label: str) -> None:
+def _totals(ws: Worksheet, st: Styles, cols: list[Col], layout: list[int], at: dict[int, int],
+            values: list[list[Any]], first: int, last: int, r: int, label: str) -> None:
     label_col = next((c for c, col in enumerate(cols) if col.kind not in NUMERIC_KINDS and c > 0), 1)
     totals: list[Any] = [None] * len(cols)
-    for c, col in enumerate(cols):
-        rng = f"{xl_col_to_name(c)}{first + 1}:{xl_col_to_name(c)}{last + 1}"
+    for c, col in enumerate(cols):   # the totals by column of the table, written where it first shows
         column = [v[c] for v in values]
         nums = _numbers(column)
-        if col.ratio is not None:
-            continue
-        if col.total == "sum":
-            totals[c] = sum(nums)
-            kind = "dec" if col.kind == "dec" else "int" if col.kind == "int" else "pct"
-            ws.write_formula(r, c, f"=SUM({rng})", st[f"total_{kind}"], totals[c])
-        elif col.total == "mean":
-            totals[c] = sum(nums) / len(nums) if nums else ""
-            fmt = st["total_pct" if col.kind == "pct" else "total_dec"]
-            ws.write_formula(r, c, f'=IF(COUNT({rng})>0,AVERAGE({rng}),"")', fmt, totals[c])
+        if col.total in ("sum", "mean"):
+            totals[c] = sum(nums) if col.total == "sum" else (sum(nums) / len(nums) if nums else "")
         elif col.total == "count":
             totals[c] = sum(1 for v in column if v == col.count_of)
-            ws.write_formula(r, c, f'=COUNTIF({rng},"{col.count_of}")', st["total_int"], totals[c])
         elif col.total == "value":
             totals[c] = col.total_value
-            kind = col.kind if col.kind in NUMERIC_KINDS else "int"
-            if isinstance(col.total_value, (int, float)):
-                ws.write_number(r, c, col.total_value, st[f"total_{kind}"])
-            else:
-                write_text(ws, r, c, col.total_value, st["total_text"])
-        elif c == label_col:
-            write_text(ws, r, c, label, st["total_text"])
-        else:
-            ws.write_blank(r, c, None, st["total_text"])
-    for c, col in enumerate(cols):
+    for pos, c in enumerate(layout):
+        col = cols[c]
+        rng = f"{xl_col_to_name(pos)}{first + 1}:{xl_col_to_name(pos)}{last + 1}"
         if col.ratio is not None:
             a, b = col.ratio
-            v = _ratio(totals[a], totals[b])
-            na, nb = xl_rowcol_to_cell(r, a), xl_rowcol_to_cell(r, b)
-            ws.write_formula(r, c, f'=IF(N({nb})>0,{na}/{nb},"")', st["total_pct"], v)
+            na, nb = xl_rowcol_to_cell(r, at[a]), xl_rowcol_to_cell(r, at[b])
+            ws.write_formula(r, pos, f'=IF(N({nb})>0,{na}/{nb},"")', st["total_pct"], _ratio(totals[a], totals[b]))
+        elif col.total == "sum":
+            kind = "dec" if col.kind == "dec" else "int" if col.kind == "int" else "pct"
+            ws.write_formula(r, pos, f"=SUM({rng})", st[f"total_{kind}"], totals[c])
+        elif col.total == "mean":
+            fmt = st["total_pct" if col.kind == "pct" else "total_dec"]
+            ws.write_formula(r, pos, f'=IF(COUNT({rng})>0,AVERAGE({rng}),"")', fmt, totals[c])
+        elif col.total == "count":
+            ws.write_formula(r, pos, f'=COUNTIF({rng},"{col.count_of}")', st["total_int"], totals[c])
+        elif col.total == "value":
+            kind = col.kind if col.kind in NUMERIC_KINDS else "int"
+            if isinstance(col.total_value, (int, float)):
+                ws.write_number(r, pos, col.total_value, st[f"total_{kind}"])
+            else:
+                write_text(ws, r, pos, col.total_value, st["total_text"])
+        elif c == label_col:
+            write_text(ws, r, pos, label, st["total_text"])
+        else:
+            ws.write_blank(r, pos, None, st["total_text"])

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..settings import today_vn
 
-__all__ = ["Entry", "UnitLine", "PeriodData", "gather", "heading_bodies"]
+__all__ = ["Entry", "UnitLine", "PeriodData", "gather"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class PeriodData:
     source: str = ""       # the body this data covers (column header in province summaries)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)   # derived results, computed once
     previous: "PeriodData | None" = None   # the same period last year, when gathered with_previous
+    letterhead: Any = None  # catalog.letterhead.Letterhead of the issuing body (the hub), when gathered from the tree
 
     @property
     def content(self) -> str:
@@ -78,16 +79,11 @@ class PeriodData:
 
 
 
-
-
-
-def heading_bodies(catalog: Any, unit_code: str | None = None) -> tuple[str, str]:
-    """(parent body, issuing body) for a unit, by default the hub that consolidates."""
-    org = catalog.organisation
-    unit = org.unit(unit_code or org.hub)
-    parent = org.unit(unit.reports_to[0]).name if unit.reports_to and unit.reports_to[0] in org.by_code \
-        else org.name
-    return parent, unit.name
+def _covered(org: Any) -> str:
+    """The body whose figures a consolidation covers (the hub's parent): the column header one level up."""
+    hub = org.unit(org.hub)
+    up = hub.reports_to[0] if hub.reports_to else None
+    return org.unit(up).name if up in org.by_code else org.name
 
 
 def gather(catalog: Any, store: Any, period_id: str, *, today: date | None = None,
@@ -114,10 +110,12 @@ def gather(catalog: Any, store: Any, period_id: str, *, today: date | None = Non
         line.entries.append(Entry(rev.unit_code, rev.item, rev.data, rev.template_version, rev.created_at,
                                   rev.on_time, rev.days_late, rev.number, review))
     forms = {f.version: f for f in catalog.forms if f.id == form.id}
-    parent, issuer = heading_bodies(catalog)
-    data = PeriodData(period=period, form=form, units=[lines[c] for c in order], parent=parent, issuer=issuer,
-                      place=catalog.organisation.place, today=today or today_vn(), forms=forms,
-                      source=parent)
+    from ..catalog.letterhead import letterhead
+
+    body = letterhead(catalog.organisation)
+    covered = _covered(catalog.organisation)
+    data = PeriodData(period=period, form=form, units=[lines[c] for c in order], parent=covered, issuer=body.name,
+                      place=body.place, today=today or today_vn(), forms=forms, source=covered, letterhead=body)
     if with_companions:
         data.companions = [gather(catalog, store, p.id, today=data.today, with_companions=False)
                            for p in catalog.calendar.companions(period)]

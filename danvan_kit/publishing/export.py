@@ -26,7 +26,7 @@ def export_period(catalog: Any, store: Any, period_id: str, *, out_dir: Path | N
     with export_lock(out, timeout=lock_timeout, engine=store.engine):
         sweep_temp_files(out)
         earlier = retry_stale(out)
-        data = gather(catalog, store, period_id, today=today)
+        data = gather(catalog, store, period_id, today=today, with_previous=True)   # "cùng kỳ năm trước" sheet
         report = publish(out, consolidated_name(period_id), lambda tmp: write_consolidated(data, tmp))
         summary = publish(out, summary_name(period_id), lambda tmp: write_province_summary(data, tmp))
     report.others.append(summary)

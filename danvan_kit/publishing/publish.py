@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from filelock import FileLock
 
-from ..settings import PRIVATE_FILE_MODE, file_mode_in, fsync_dir, private_dir
+from ..settings import PRIVATE_FILE_MODE, VN_TZ, file_mode_in, fsync_dir, private_dir
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -188,7 +188,10 @@ def publish(out_dir: Path, name: str, write: Callable[[Path], None], *, keep: in
     The caller holds `export_lock(out_dir)`.
     """
     versions = private_dir(out_dir / VERSIONS_DIR, like=private_dir(out_dir))
-    stamp = (now or datetime.now()).strftime("%Y-%m-%d_%H%M%S")
+    moment = now or datetime.now(VN_TZ)   # the file name says Vietnam time, as the staff read it
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(VN_TZ)
+    stamp = moment.strftime("%Y-%m-%d_%H%M%S")
     version = versions / f"{Path(name).stem}_{stamp}.xlsx"
     n = 2
     while version.exists():

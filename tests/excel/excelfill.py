@@ -1,7 +1,7 @@
 """Excel test data: a store filled for the whole organisation, and headless LibreOffice.
 
 The store is filled once per session (seeded, so every run sees the same data):
-25 units, the 6-month and annual reports, the self-assessment and the
+25 units, last year's annual report, the 6-month and annual reports, the self-assessment and the
 "Dân vận khéo" register of 2026, with late units, missing units, a unit asked to
 correct its report, reviewer-adjusted scores and text that looks like formulas.
 """
@@ -162,6 +162,10 @@ def fill_store(catalog: Any, data_dir: Path, seed: int = 33) -> Filled:
         store.submit(sys_actor, unit.code, form.id, period, data, template_version=form.version,
                      attempt_id=f"t-{seed}-{next(attempt)}", item=item)
 
+    last_year = random.Random(seed + 2025)   # its own stream, so this year's data stays as it was
+    for unit in units:   # last year's annual report: the consolidated 2026 report compares with it
+        clock.at(2025, 11, 5, 9)
+        submit(unit, "2025-nam", {**_report(last_year, unit, 2025, False), "ngay_bao_cao": "05/11/2025"})
     for period, due, half in (("2026-6t", date(2026, 5, 5), True), ("2026-nam", date(2026, 11, 10), False)):
         order = units[:]
         rng.shuffle(order)

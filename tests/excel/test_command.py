@@ -22,7 +22,8 @@ def test_export_all_takes_every_period_with_a_submission_and_quiet_prints_nothin
                                          "--quiet"], env={"DANVAN_DB_URL": ""})
     assert result.exit_code == 0 and result.output == ""
     assert sorted(p.name for p in tmp_path.glob("tong-hop-*.xlsx")) == [
-        "tong-hop-2026-6t.xlsx", "tong-hop-2026-dvk.xlsx", "tong-hop-2026-nam.xlsx", "tong-hop-2026-tcd.xlsx"]
+        "tong-hop-2025-nam.xlsx", "tong-hop-2026-6t.xlsx", "tong-hop-2026-dvk.xlsx", "tong-hop-2026-nam.xlsx",
+        "tong-hop-2026-tcd.xlsx"]
 
 
 def test_export_needs_a_known_period_and_says_so_in_vietnamese(filled, tmp_path):

@@ -23,7 +23,7 @@ def test_the_status_sheet_lists_every_unit_in_vietnamese_order_submitted_or_not(
     units = filled.catalog.organisation.reporting_units()
     assert names == [u.name for u in units] == sorted(names, key=vn_sort_key)
     by_name = {u.name: u.code for u in units}
-    deadline, late = column(t, "Hạn nộp"), column(t, "Số ngày trễ")
+    deadline, late = column(t, "Đúng hạn / trễ hạn"), column(t, "Số ngày trễ")
     for row in t.rows:
         code = by_name[row[1]]
         if code in filled.missing["2026-6t"]:
@@ -172,18 +172,21 @@ def test_every_sheet_prints_as_an_official_document(books):
         text = " ".join(str(v) for v in cells.values())
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
         assert "PHÒNG NỘI VỤ" in text and "Hớn Quản, ngày 20 tháng 11 năm 2026" in text
+        assert "Số:      /BC-PNV" in text and "UBND HUYỆN HỚN QUẢN" in text
         assert ws.page_setup.paperSize == 9
         if ws.max_column > 8:
             assert ws.page_setup.orientation == "landscape", ws.title   # wide tables
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
-        assert ws.page_setup.fitToHeight == 0
+        # a fixed scale that keeps 11-point text at 9 pt or more, never fit-to-width shrinking
+        assert not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage), ws.title
+        assert 84 <= int(ws.page_setup.scale or 100) <= 100, ws.title
         if ws.title == "Biểu đồ":
             continue
         assert ws.merged_cells.ranges, "merged heading"
         assert ws.print_title_rows, "header rows repeat on every page"
         assert ws.freeze_panes
         assert any(c.value == "NGƯỜI LẬP BIỂU" for row in ws.iter_rows() for c in row)
-        assert any(c.value == "THỦ TRƯỞNG ĐƠN VỊ" for row in ws.iter_rows() for c in row)
+        assert any(c.value == "TRƯỞNG PHÒNG" for row in ws.iter_rows() for c in row)
+        assert any(c.value == "Nơi nhận:" for row in ws.iter_rows() for c in row)
         fonts = {c.font.name for row in ws.iter_rows() for c in row if c.value is not None}
         assert fonts == {"Times New Roman"}, (ws.title, fonts)
     t = read_table(find_sheet(wb, "4. Cải cách"))

@@ -71,7 +71,7 @@ def test_the_province_summary_csv_has_the_weighted_rates(filled, converted):
     subs = filled.store.submissions(filled.store.system_actor(), "2026-nam")
     dung, tre = (sum(r.data[k] for r in subs) for k in ("tthc_dung_han", "tthc_tre_han"))
     line = next(r for r in rows if len(r) > 4 and r[4].startswith("Tỷ lệ giải quyết đúng hạn"))
-    assert number(line[6]) == round(100 * dung / (dung + tre), 1)
+    assert number(line[7]) == round(100 * dung / (dung + tre), 1)   # the label spans E:F
 
 
 def test_formula_looking_text_survives_libreoffice_as_typed(converted):

@@ -57,7 +57,7 @@ def test_a_roll_up_of_two_districts_adds_figures_and_recomputes_rates(books, sec
 
     ws = load(out)["Chỉ tiêu tổng hợp"]
     header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "__key__")
-    assert header[6:] == ("Ủy ban nhân dân huyện Hớn Quản", "Ủy ban nhân dân huyện Hớn Quản", "Tổng cộng")
+    assert header[7:] == ("Ủy ban nhân dân huyện Hớn Quản", "Ủy ban nhân dân huyện Hớn Quản", "Tổng cộng")
     assert ws.column_dimensions["A"].hidden and ws.print_title_rows
 
 

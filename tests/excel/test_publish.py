@@ -216,3 +216,13 @@ def test_an_unreplaceable_latest_is_reported_and_the_version_written_alongside(f
     assert "tong-hop-2026-6t.xlsx" in note and versions[-1].name in note
     # the worker logs to the data folder's app.log, beside the app (not to the output folder)
     assert "Không thay được tong-hop-2026-6t.xlsx" in (fresh.data_dir / "logs" / "app.log").read_text(encoding="utf-8")
+
+
+def test_a_dated_version_is_named_in_vietnam_time_not_utc(tmp_path):
+    from datetime import datetime, timezone
+
+    from danvan_kit.publishing.publish import publish
+
+    late_evening_utc = datetime(2026, 11, 20, 18, 30, 5, tzinfo=timezone.utc)   # 01:30 on the 21st in Vietnam
+    report = publish(tmp_path, "tong-hop-2026-nam.xlsx", lambda p: p.write_bytes(b"PK"), now=late_evening_utc)
+    assert report.version.name == "tong-hop-2026-nam_2026-11-21_013005.xlsx"

@@ -30,6 +30,7 @@ def test_a_cell_longer_than_32767_characters_is_cut_with_a_note(tmp_path):
     text = "Nội dung rất dài. " * 3000
     cut = fit_cell(text)
     assert len(cut) == MAX_CELL_CHARS and cut.endswith("bản đầy đủ ở kho dữ liệu]")
+    assert "văn bản dài 54.000 ký tự, vượt giới hạn" in cut   # dots group thousands; the comma stays a comma
     assert fit_cell("ngắn") == "ngắn"
     path = tmp_path / "dai.xlsx"
     wb = new_workbook(path)
