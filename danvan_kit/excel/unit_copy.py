@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 
 from ..catalog.letterhead import letterhead
+from ..figures.period import document_date
 from ..forms.numbers import format_number
 from ..forms.schema import FieldSpec, FormTemplate
 from ..forms.values import display_value
@@ -17,7 +17,6 @@ from .table import header_height, write_value
 
 __all__ = ["unit_copy_bytes", "write_unit_copy"]
 
-_DATE_FIELDS = ("ngay_bao_cao", "ngay_lap")
 _REVIEW = {"received": "Đã tiếp nhận", "needs_correction": "Cần chỉnh sửa", "approved": "Đã duyệt"}
 # Portrait A4 at full size (80 characters ≈ 500 pt). The label spans columns 1–2 so that the
 # heading's right half (national name, motto) is wide enough for the national name on one line.
@@ -25,18 +24,6 @@ _SCORED = (["STT", "Tiêu chí", "", "Điểm tối đa", "Điểm tự chấm",
            [5.0, 18.0, 18.0, 8.0, 8.0, 9.0, 14.0])
 _PLAIN = (["STT", "Nội dung", "", "Đơn vị tính", "Kết quả"], [5.0, 20.0, 23.0, 10.0, 22.0])
 _PLAN = PrintPlan(False, 100, ((0, 0),), 0)
-
-
-def _doc_date(form: FormTemplate, data: dict, revision: Any) -> date:
-    for name in _DATE_FIELDS:
-        value = data.get(name)
-        if value:
-            try:
-                return date.fromisoformat(str(value)[:10])
-            except ValueError:
-                pass
-    moment = excel_datetime(getattr(revision, "created_at", None))
-    return moment.date() if moment else date.today()
 
 
 def _merged(ws: Any, st: Styles, row: int, first: int, last: int, text: str, fmt: str, width: float) -> None:
@@ -80,7 +67,8 @@ def write_unit_copy(catalog: Any, revision: Any, target: Any, *, unit: Any, peri
         ws.set_column(c, c, w)
     body = letterhead(org, unit.code)
     title = form.title if not revision.item else f"{form.title} (số {revision.item})"
-    row = write_heading(ws, st, Heading(body, title, period.title, form.code, _doc_date(form, data, revision),
+    dated = document_date(data, getattr(revision, "created_at", None))
+    row = write_heading(ws, st, Heading(body, title, period.title, form.code, dated,
                                         body.number_line(data.get("so_ky_hieu") or None)), list(widths))
     header = row
     for c, text in enumerate(headers):

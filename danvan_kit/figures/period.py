@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ..settings import today_vn
+from ..settings import local_date, today_vn
 
-__all__ = ["Entry", "UnitLine", "PeriodData", "gather"]
+__all__ = ["Entry", "UnitLine", "PeriodData", "gather", "document_date"]
 
 
 @dataclass(frozen=True)
@@ -123,3 +123,21 @@ def gather(catalog: Any, store: Any, period_id: str, *, today: date | None = Non
     if before is not None:
         data.previous = gather(catalog, store, before.id, today=data.today, with_companions=False)
     return data
+
+
+_DATE_FIELDS = ("ngay_bao_cao", "ngay_lap")
+
+
+def document_date(data: dict, submitted_at: datetime | None) -> date:
+    """A unit's document date: its own 'Ngày báo cáo' when given, else the day it was submitted (Vietnam time).
+
+    One rule for the unit's Excel copy and its Word report.
+    """
+    for name in _DATE_FIELDS:
+        value = data.get(name)
+        if value:
+            try:
+                return date.fromisoformat(str(value)[:10])
+            except ValueError:
+                pass
+    return local_date(submitted_at) if submitted_at is not None else today_vn()

@@ -6,35 +6,22 @@ closing parts (kết quả, tồn tại, nguyên nhân, phương hướng, đề
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from ..catalog.letterhead import letterhead
+from ..figures.period import document_date
 from ..figures.sums import content_sections
 from ..forms.schema import FieldSpec, FormTemplate
 from ..forms.values import display_value
-from ..settings import local_date, today_vn
 from .render import render_bytes
 from .templates import template_for
 from .text import paragraphs, plain
 from .wording import DIRECTIVE, bare_label, heading_context, lower_first, period_phrase, subject
 
-__all__ = ["unit_report_context", "unit_report_bytes", "report_date"]
+__all__ = ["unit_report_context", "unit_report_bytes"]
 
-_DATE_FIELDS = ("ngay_bao_cao", "ngay_lap")
 _SENTENCE_TYPES = ("yes_no", "select_one", "select_many", "text", "date")
-
-
-def report_date(data: dict, submitted_at: datetime | None) -> date:
-    """The report's date: its own 'Ngày báo cáo' when given, else the day it was submitted (Vietnam time)."""
-    for name in _DATE_FIELDS:
-        value = data.get(name)
-        if value:
-            try:
-                return date.fromisoformat(str(value)[:10])
-            except ValueError:
-                pass
-    return local_date(submitted_at) if submitted_at is not None else today_vn()
 
 
 def _sentence(f: FieldSpec, value: Any) -> Any:
@@ -89,7 +76,7 @@ def unit_report_context(catalog: Any, form: FormTemplate, data: dict, *, unit_co
                 closing.append({"title": plain(f.label), "paragraphs": paragraphs(data.get(f.name))})
     title = subject(period)
     return {
-        **heading_context(lh, lh.number_line(data.get("so_ky_hieu")), report_date(data, submitted_at)),
+        **heading_context(lh, lh.number_line(data.get("so_ky_hieu")), document_date(data, submitted_at)),
         "subject": plain(title),
         "subject_lower": plain(lower_first(title)),
         "unit_name": plain(lh.name),
