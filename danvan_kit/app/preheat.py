@@ -12,8 +12,15 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 __all__ = ["wait_for_request", "preheated"]
+
+# How long a pooled kernel keeps trying to reach the server's query socket. Voilà's own helper
+# tries once for 5 s; a lean kernel gets there while the server is still starting the rest of
+# its pool, and on a busy 2-core machine one try could miss (the page then showed the login
+# link instead of the form). The server keeps the request for a kernel that connects late.
+CONNECT_SECONDS = 120.0
 
 
 def preheated() -> bool:
@@ -34,7 +41,8 @@ def wait_for_request() -> None:
     """Block until Voilà hands this kernel its request, then put the request's variables in os.environ.
 
     Does nothing outside a preheated kernel. Like Voilà's own helper it waits as long as the
-    kernel waits in the pool; a server that cannot be reached leaves the environment as it is
+    kernel waits in the pool. A refused, timed-out or dropped connection is tried again for
+    CONNECT_SECONDS; a server that cannot be reached by then leaves the environment as it is
     (the page then finds no ticket and shows the way to the login).
     """
     if not preheated():
@@ -42,10 +50,15 @@ def wait_for_request() -> None:
     from websockets.exceptions import WebSocketException
     from websockets.sync.client import connect
 
-    try:
-        with connect(_query_url(), open_timeout=5, max_size=2**20) as ws:
-            info = ws.recv()
-    except (OSError, TimeoutError, WebSocketException):
-        return
+    deadline = time.monotonic() + float(os.environ.get("DANVAN_PREHEAT_CONNECT_SECONDS", CONNECT_SECONDS))
+    info = None
+    while info is None:
+        try:
+            with connect(_query_url(), open_timeout=10, max_size=2**20) as ws:
+                info = ws.recv()
+        except (OSError, TimeoutError, WebSocketException):
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.25)   # the server is busy or not listening yet: try again
     for key, value in json.loads(info).items():
         os.environ[key] = str(value)
