@@ -35,6 +35,7 @@ def test_a_district_office_prints_under_the_district_committee(org):
     assert head.issuer == ("PHÒNG TƯ PHÁP",)
     assert head.place == "Hớn Quản"
     assert head.number_line("") == "Số:      /BC-PTP"
+    assert head.number_line(None, kind="") == "Số:      /PTP"          # a letter (công văn): the body alone
     assert head.signer == ("TRƯỞNG PHÒNG",)
 
 

@@ -69,8 +69,9 @@ class Letterhead:
     recipients: tuple[str, ...]     # ("Phòng Nội vụ huyện (để tổng hợp);", "Lưu: VT.")
 
     def symbol(self, kind: str = "BC") -> str:
-        """The document symbol: kind of document, then the body: "BC-UBND"."""
-        return f"{kind}-{self.abbreviation}"
+        """The document symbol: kind of document, then the body: "BC-UBND"; a letter (công văn,
+        kind "") carries the body alone: "PNV"."""
+        return f"{kind}-{self.abbreviation}" if kind else self.abbreviation
 
     def number_line(self, number: str | None = None, kind: str = "BC") -> str:
         """'Số: 58/BC-UBND' for a given number (or a full "58/BC-UBND"), else 'Số:      /BC-UBND' to fill in."""

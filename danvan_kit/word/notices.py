@@ -73,7 +73,7 @@ def reminder_context(catalog: Any, data: PeriodData, *, when: date | None = None
              "days_late": plain(days if days else "")} for i, (u, state, days) in enumerate(owing, 1)]
     title = str(data.period.title)
     return {
-        **heading_context(lh, f"Số:      /{lh.abbreviation}", when),
+        **heading_context(lh, lh.number_line(None, kind=""), when),
         "subject_short": plain(f"đôn đốc gửi {lower_first(title)}"),
         "addressees": [plain(u.name) for u, _, _ in owing] or [plain("Các cơ quan, đơn vị, địa phương")],
         "opening": plain(f"Theo kế hoạch, hạn gửi {lower_first(title)} về {lh.name} là ngày "
