@@ -1,19 +1,17 @@
 """Excel round trip from the desk: a blank form for a unit without the browser, and its import back."""
 from __future__ import annotations
 
-import base64
 import logging
 import tempfile
 from pathlib import Path
 
 import ipywidgets as w
 
-from ..markup import esc
+from ..markup import download_link, esc
 
 __all__ = ["ExcelPanel"]
 
 log = logging.getLogger(__name__)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ExcelPanel(w.VBox):
@@ -51,8 +49,7 @@ class ExcelPanel(w.VBox):
             self.blank_link.value = '<span style="color:#b00020">Chưa tạo được biểu mẫu; vui lòng thử lại.</span>'
             return None
         name = default_filename(self.unit_pick.value, self.period.id)
-        self.blank_link.value = (f'<a class="dv-download-link" download="{esc(name)}" '
-                                 f'href="data:{XLSX};base64,{base64.b64encode(content).decode()}">⬇ {esc(name)}</a>')
+        self.blank_link.value = download_link(name, content)
         return content
 
     def import_uploads(self, files: list[tuple[str, bytes]] | None = None) -> list:

@@ -2,13 +2,11 @@
 see the check's result, and keep it as the form's next version only when it passes."""
 from __future__ import annotations
 
-import base64
 import logging
 
 import ipywidgets as w
 
-from ..markup import esc
-from .excel_panel import XLSX
+from ..markup import download_link, esc
 
 __all__ = ["FormExcelPanel"]
 
@@ -62,8 +60,7 @@ class FormExcelPanel(w.VBox):
         form = self.app.catalog.form(self.form_pick.value)
         content = xlsform_bytes(form)
         name = f"bieu-mau-{form.id}-v{form.version}.xlsx"
-        self.link.value = (f'<a class="dv-download-link" download="{esc(name)}" '
-                           f'href="data:{XLSX};base64,{base64.b64encode(content).decode()}">⬇ {esc(name)}</a>')
+        self.link.value = download_link(name, content)
         return content
 
     def check(self, upload: tuple[str, bytes] | None = None):

@@ -13,7 +13,7 @@ import ipywidgets as w
 
 from ..catalog.calendar import Period
 from ..forms.text import format_date, format_moment
-from ..markup import attr, esc, safe_filename
+from ..markup import download_link, esc, safe_filename
 from ..widgets import FormView, UserFacingError
 from .autosave import Debouncer
 from .stale_panel import StalePanel
@@ -309,7 +309,6 @@ class FormPage(w.VBox):
 
     def prepare_download(self) -> bytes | None:
         """Build the unit's printable copy of its latest submission and offer it as a link."""
-        import base64
 
         from ..excel import unit_copy_bytes
         from ..store import StoreError
@@ -332,7 +331,5 @@ class FormPage(w.VBox):
             return None
         name = safe_filename(f"{self.unit_code}_{self.period.id}_{self.form_id}"
                              f"{'_mo-hinh-' + self.item if self.item else ''}") + ".xlsx"
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        self.download_link.value = (f'<a class="dv-download-link" download="{attr(name)}" '
-                                    f'href="data:{mime};base64,{base64.b64encode(content).decode()}">⬇ {esc(name)}</a>')
+        self.download_link.value = download_link(name, content)
         return content

@@ -1,25 +1,21 @@
 """The consolidated view: key figures with last year beside them, charts, and the province workbook."""
 from __future__ import annotations
 
-import base64
 import logging
 
 import ipywidgets as w
 
 from ..forms.numbers import format_number
-from ..markup import esc
+from ..markup import download_link, esc
 from .bar_chart import bar_chart
 
 __all__ = ["SummaryView"]
 
 log = logging.getLogger(__name__)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _download(path, label: str) -> str:
-    data = base64.b64encode(path.read_bytes()).decode()
-    return (f'<a class="dv-download-link" download="{esc(path.name)}" href="data:{XLSX};base64,{data}">'
-            f"⬇ {esc(label)} ({esc(path.name)})</a>")
+    return download_link(path.name, path.read_bytes(), label=label)
 
 
 class SummaryView(w.VBox):

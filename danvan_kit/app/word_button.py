@@ -1,13 +1,12 @@
 """A button that drafts one Word document (danvan_kit.word) and offers it as a download link."""
 from __future__ import annotations
 
-import base64
 import logging
 from typing import Any, Callable
 
 import ipywidgets as w
 
-from ..markup import attr, esc
+from ..markup import DOCX, download_link, esc
 
 __all__ = ["WordButton"]
 
@@ -29,7 +28,7 @@ class WordButton(w.VBox):
     def prepare(self) -> bytes | None:
         from ..forms.template_error import TemplateError
         from ..store import StoreError
-        from ..word import DOCX, NoSubmission
+        from ..word import NoSubmission
 
         self.button.disabled = True
         self.link.value = "Đang soạn văn bản…"
@@ -40,7 +39,7 @@ class WordButton(w.VBox):
             return None
         except TemplateError:
             log.exception("word template failed")
-            self.link.value = esc(FAILED + " (Mẫu văn bản có lỗi: chạy «danvan templates check».)")
+            self.link.value = esc(FAILED + " (Mẫu văn bản có lỗi: báo Phòng Nội vụ kiểm tra mẫu.)")
             return None
         except Exception:
             log.exception("word document failed")
@@ -48,6 +47,5 @@ class WordButton(w.VBox):
             return None
         finally:
             self.button.disabled = False
-        self.link.value = (f'<a class="dv-word-link" download="{attr(doc.name)}" '
-                           f'href="data:{DOCX};base64,{base64.b64encode(doc.content).decode()}">⬇ {esc(doc.name)}</a>')
+        self.link.value = download_link(doc.name, doc.content, DOCX, css="dv-word-link")
         return doc.content

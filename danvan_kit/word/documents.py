@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from ..figures.period import gather
-from ..markup import safe_filename
+from ..markup import DOCX, safe_filename
 from .district_report import district_report_bytes
 from .notices import reminder_bytes, results_notice_bytes
 from .unit_report import unit_report_bytes
@@ -15,7 +15,6 @@ from .wording import lower_first
 
 __all__ = ["Document", "unit_document", "period_document", "reminder_document", "NoSubmission", "DOCX"]
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class NoSubmission(ValueError):
