@@ -25,6 +25,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
 pytestmark = pytest.mark.slow
+FAILURES = ROOT / "test-artifacts" / "failures"
+# What a failed browser test reports: every page still open (address, visible text, console) and the
+# tail of every running server's logs. A first page load that never showed its form hit 2 of 4 full
+# runs and never alone; without this the report said only "timeout".
+_OPEN_PAGES: list[tuple[Any, list[str]]] = []
+_SERVERS: list["VoilaServer"] = []
 # How long a browser step may wait for the page (page.set_default_timeout and Playwright's expect(), whose
 # own default is 5 s): a cold kernel can take a while to start on a busy 2-core CI machine.
 STEP_TIMEOUT_MS = 90_000
@@ -109,6 +115,7 @@ class VoilaServer:
         subprocess.run(danvan + ["init", "--demo"], env=env, check=True, capture_output=True, cwd=ROOT)
         self.data, self.env, self.port = data, env, _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        _SERVERS.append(self)
         self.log = data / "voila.log"
         self._log = open(self.log, "w")
         cmd = [sys.executable, "-m", "voila"] + [a for a in _voila_args(self.port)] + list(extra)
@@ -184,6 +191,7 @@ def browser(voila_server):
             """Every context a test opens waits as long as the `page` fixture's does."""
             context = new_context(*args, **kwargs)
             context.set_default_timeout(STEP_TIMEOUT_MS)
+            context.on("page", _track)
             return context
 
         chromium.new_context = patient_context  # type: ignore[method-assign]
@@ -198,6 +206,60 @@ def page(browser, request):
     page.set_default_timeout(STEP_TIMEOUT_MS)
     yield page
     context.close()
+
+
+# JupyterLab's shared-module version warnings: printed on every page, they would crowd out the rest.
+_NOISE = re.compile(r"Unsatisfied version|No satisfying version|^Available versions")
+
+
+def _track(page) -> None:
+    """Keep the page's console and script errors for the report of a failed test."""
+    console: list[str] = []
+    page.on("console", lambda message: None if _NOISE.search(message.text) else
+            console.append(f"{message.type}: {message.text}"[:300]))
+    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"[:300]))
+    page.on("close", lambda _: _OPEN_PAGES.remove(entry) if entry in _OPEN_PAGES else None)
+    entry = (page, console)
+    _OPEN_PAGES.append(entry)
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError as exc:
+        return f"({exc})"
+
+
+def failure_report(name: str) -> str:
+    """What the open pages show and what the servers logged, for a failed test (screenshots to FAILURES)."""
+    parts = []
+    for n, (page, console) in enumerate(list(_OPEN_PAGES)):
+        try:
+            FAILURES.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(FAILURES / f"{name}-{n}.png"), full_page=True, timeout=10_000)
+            text = page.evaluate("() => document.body ? document.body.innerText : ''")
+            widgets = page.evaluate("() => document.querySelectorAll('.jupyter-widgets').length")
+            parts.append(f"--- page {n}: {page.url}\nwidgets in the page: {widgets}\n"
+                         f"text: {text[:1500]!r}\nconsole (last 30):\n" + "\n".join(console[-30:]))
+        except Exception as exc:  # a closed or crashed page says so instead of hiding the rest
+            parts.append(f"--- page {n}: could not be read ({exc})")
+    for server in list(_SERVERS):
+        parts.append(f"--- server {server.base} voila.log (tail):\n{_tail(server.log)}")
+        parts.append(f"--- server {server.base} logs/app.log (tail):\n{_tail(server.data / 'logs' / 'app.log')}")
+    return "\n".join(parts)
+
+
+def pytest_runtest_setup(item):  # noqa: ARG001
+    """Forget servers stopped before this test: a failure reports the running ones and its own."""
+    _SERVERS[:] = [server for server in _SERVERS if server.proc.poll() is None]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        report.sections.append(("browser and servers at the failure", failure_report(item.name[:80])))
 
 
 def shot(page, name: str) -> Path:
