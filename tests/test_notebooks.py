@@ -99,3 +99,19 @@ def test_the_analysis_notebook_runs_on_a_filled_store(monkeypatch, data_dir, cat
 
     assert total("Tỷ lệ người dân hài lòng") == "86.25"                    # (92,5 + 80) / 2, not 172,5
     assert total("Tỷ lệ giải quyết đúng hạn (tự tính)") == "94.90"          # 2 095 / (2 095 + 112), not 87,15
+
+
+def test_voila_waits_for_a_busy_kernels_page_output_as_long_as_a_browser_waits_for_the_page():
+    """A page's widgets reach Voilà on IOPub after the cell's reply; nbclient waits `iopub_timeout`
+    (4 s by default) and then serves the page without its output. On a busy 2-core machine the
+    form's hundreds of widget messages took longer, and a full test run saw a page with only its
+    title ("Timeout waiting for IOPub output" in Voilà's log). voila.json, read as Voilà reads it,
+    must give the executor that renders every page a longer wait."""
+    from traitlets.config.loader import JSONFileConfigLoader
+    from voila.execute import VoilaExecutor
+
+    root = NOTEBOOKS[0].parent.parent
+    config = JSONFileConfigLoader("voila.json", path=str(root)).load_config()
+    executor = VoilaExecutor(nbformat.v4.new_notebook(), config=config)
+    assert executor.iopub_timeout >= 60
+    assert VoilaExecutor(nbformat.v4.new_notebook()).iopub_timeout < 60  # what Voilà would use without it
