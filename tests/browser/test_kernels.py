@@ -1,6 +1,9 @@
 """Kernels of closed pages do not pile up: Voilà's culler takes them, the preheated pools stay."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from .conftest import VoilaServer, kernel_id_of, pooled_kernels, wait_until
@@ -53,3 +56,25 @@ def test_five_closed_pages_leave_no_kernel_behind(browser, culling_server):
     wait_until(only_full_pools_left, 120, f"the page kernels to be culled, leaving the {pooled} pooled ones",
                state=lambda: {"page kernels still running": len(culling_server.kernel_ids() & served_ids),
                               "kernels": culling_server.kernels()})
+
+
+def test_kernels_talk_over_private_unix_sockets_and_listen_on_no_tcp_port(voila_server):
+    """Over TCP each kernel took five free ports picked before it started; a process connecting out
+    in between could take one, and the kernel died at start ("Address already in use", seen in a
+    browser run): its pool then handed a page a dead kernel. voila.json's `KernelManager.transport:
+    ipc` puts the sockets in Voilà's own connection folder instead, reachable by this account only."""
+    import json
+    import stat
+
+    import psutil
+
+    kernels = [p for p in psutil.Process(voila_server.proc.pid).children(recursive=True)
+               if "ipykernel" in " ".join(p.cmdline())]
+    assert len(kernels) >= pooled_kernels()
+    for kernel in kernels:
+        connection_file = Path(re.search(r"-f (\S+\.json)", " ".join(kernel.cmdline())).group(1))
+        info = json.loads(connection_file.read_text())
+        assert info["transport"] == "ipc"
+        assert Path(info["ip"]).parent == connection_file.parent
+        assert stat.S_IMODE(connection_file.parent.stat().st_mode) & 0o077 == 0   # nobody else may enter
+        assert not [c for c in kernel.net_connections(kind="tcp") if c.status == psutil.CONN_LISTEN]
