@@ -13,11 +13,16 @@ carry its new figures), the server's and the kernels' peak RSS during the rush,
 and the workbook rebuilds the rush caused (worker log lines in app.log, and the
 seconds from the last click until the consolidated workbook was rewritten).
 
-    .venv/bin/python bench/rush.py [--sizes 1,5,10,20]
+    .venv/bin/python bench/rush.py [--sizes 1,5,10,20] [--db-url postgresql+psycopg:///danvan_rush]
+
+With --db-url the store is that PostgreSQL database instead of SQLite: the bench drops
+and creates it anew (so name a database kept for the bench), and every kernel and
+the export worker reach it over their own pooled connections.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -42,6 +47,21 @@ ARM = """(SUCCESS) => {
   }).observe(document.body, {subtree: true, childList: true, characterData: true});
 }"""
 CLICK = "() => { window.__dvStart = performance.now(); document.querySelector('.dv-submit').click(); }"
+
+
+def fresh_database(url: str) -> None:
+    """Drop and create the PostgreSQL database named in `url` (connected through its server's `postgres` db)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    if not target.drivername.startswith("postgresql") or not target.database:
+        raise SystemExit("--db-url must name a PostgreSQL database, e.g. postgresql+psycopg:///danvan_rush")
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
 
 
 def units(work: Path) -> list[str]:
@@ -137,8 +157,12 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,5,10,20", help="numbers of concurrent staff (1 is the baseline)")
+    parser.add_argument("--db-url", default="", help="a PostgreSQL database for the store (dropped and made anew)")
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
+    if args.db_url:
+        fresh_database(args.db_url)
+        os.environ["DANVAN_DB_URL"] = args.db_url  # the demo, the servers, their kernels and the worker
     work = workspace()
     logins = [login for login in units(work) if re.match(r"^(xa|tt)-", login)] + \
         [login for login in units(work) if not re.match(r"^(xa|tt)-", login)]
@@ -156,7 +180,9 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     base = statistics.median(results[0]["latencies"]) if results[0]["latencies"] else float("nan")
-    print(f"one server, voila.json as shipped; {PERIOD} resubmitted; baseline: {results[0]['n']} user\n")
+    store = "PostgreSQL" if args.db_url else "SQLite"
+    print(f"one server, voila.json as shipped, {store} store; {PERIOD} resubmitted; "
+          f"baseline: {results[0]['n']} user\n")
     print(f"{'staff':>5} {'p50 s':>7} {'× 1':>6} {'p95 s':>7} {'× 1':>6} {'errors':>6} {'lost':>5} "
           f"{'voila MB':>9} {'kernels MB':>11} {'rebuilds':>8} {'workbook after s':>17}")
     for r in results:
