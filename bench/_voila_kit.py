@@ -74,7 +74,9 @@ class Server:
                    DANVAN_TEMPLATES=str(ROOT / "templates"))
         cmd = [sys.executable, "-m", "voila", str(work / "notebooks"), f"--port={self.port}", "--no-browser",
                "--Voila.ip=127.0.0.1", f"--VoilaConfiguration.preheat_kernel={preheat}", *extra]
-        self.proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.log = work / f"voila-{self.port}.log"  # kept with the workspace: what a failed run looks at
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
         wait_until(self._answers, 120, "the login page")
         self.pooled = pool_size(work, preheat)
         self.wait_for_kernels(self.pooled, "the kernel pools to fill")

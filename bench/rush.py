@@ -80,7 +80,14 @@ def open_form(browser, base: str, login: str, marker: int):
     page.locator("#tai_khoan").fill(login)
     page.locator("#mat_khau").fill("demo123")
     page.locator("button[type=submit]").click()
-    page.locator(".dv-field-so_cuoc_kiem_tra input").wait_for()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"[:200]))
+    try:
+        page.locator(".dv-field-so_cuoc_kiem_tra input").wait_for()
+    except Exception:
+        text = page.evaluate("() => document.body.innerText")[:600]
+        print(f"{login}: the form did not show; page text {text!r}; console:\n" + "\n".join(console[-15:]))
+        raise
     page.locator(".dv-field-so_cuoc_kiem_tra input").fill(str(marker))
     page.locator(".dv-field-so_don_vi_duoc_kiem_tra input").fill(str(marker))
     page.locator(".dv-field-nguoi_lap input").fill(f"Cán bộ {login} (đợt {marker})")
@@ -177,6 +184,11 @@ def main() -> None:
                 finally:
                     server.stop()
             browser.close()
+    except Exception:
+        for log in sorted(work.glob("voila-*.log")) + [work / "data" / "logs" / "app.log"]:
+            lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+            print(f"--- {log.name} (last 40 lines)\n" + "\n".join(lines[-40:]))
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     base = statistics.median(results[0]["latencies"]) if results[0]["latencies"] else float("nan")
