@@ -9,6 +9,12 @@ would hold none of the page), or the login has ended, a banner says so in
 Vietnamese, with the time of the last saved draft (the page keeps it in an
 element of class `dv-last-saved`) and what to do. The script holds no stored
 text: it only reads that element's text.
+
+It also says so when the page's widgets never appear (`BLANK_SECONDS` after the
+page loaded, no `.dv-root` on it): the browser's widget manager gave up on a busy
+kernel (ipywidgets waits 4 s for the widgets' state, then falls back to a slower
+path that can fail), and without this the person would look at an empty form
+forever. Reloading asks the server for the page again, with a new kernel.
 """
 from __future__ import annotations
 
@@ -16,9 +22,10 @@ import json
 
 from IPython.display import HTML, display
 
-__all__ = ["WATCH_SECONDS", "WATCH_SCRIPT", "watch_connection"]
+__all__ = ["WATCH_SECONDS", "BLANK_SECONDS", "WATCH_SCRIPT", "watch_connection"]
 
 WATCH_SECONDS = 8
+BLANK_SECONDS = 45   # a preheated form shows in 2-15 s on a busy 2-core server; 45 s without it is a failure
 
 LOST = "Mất kết nối với máy chủ: những gì gõ từ lúc này sẽ không được lưu. "
 STOPPED = ("Trang này đã ngừng hoạt động (để quá lâu không dùng hoặc gặp sự cố): những gì gõ từ lúc này "
@@ -29,6 +36,8 @@ SAVED = "Bản nháp lưu lần cuối lúc {at} vẫn an toàn trên máy chủ
 NOTHING_SAVED = "Chưa có bản nháp nào được lưu từ trang này. "
 RELOAD = "Hãy tải lại trang (phím F5) khi mạng và máy chủ hoạt động lại: bản nháp đã lưu sẽ hiện lại để làm tiếp."
 LOGIN = "Hãy đăng nhập lại để làm tiếp: bản nháp đã lưu sẽ hiện lại."
+BLANK = ("Trang chưa hiện đủ nội dung (máy chủ đang bận). Hãy tải lại trang (phím F5): "
+         "bản nháp đã lưu sẽ hiện lại để làm tiếp.")
 
 _SCRIPT = """<script>
 (function () {
@@ -50,14 +59,15 @@ _SCRIPT = """<script>
         "color:#fff;padding:10px 14px;font-size:15px;line-height:1.4";
       document.body.appendChild(box);
     }
+    box.setAttribute("data-kind", kind);
     var saved = document.querySelector(".dv-last-saved");
     var at = saved ? saved.textContent.trim() : "";
-    box.textContent = text[kind] + (at ? text.saved.replace("{at}", at) : text.nothing) +
-      (kind === "ended" ? text.login : text.reload);
+    box.textContent = kind === "blank" ? text.blank :
+      text[kind] + (at ? text.saved.replace("{at}", at) : text.nothing) + (kind === "ended" ? text.login : text.reload);
   }
   function clear() {
     var box = document.getElementById("dv-connection-lost");
-    if (box) { box.remove(); }
+    if (box && box.getAttribute("data-kind") !== "blank") { box.remove(); }   // only a reload mends a blank page
   }
   function check() {
     fetch(url, {credentials: "same-origin", cache: "no-store", redirect: "manual"}).then(function (r) {
@@ -68,14 +78,17 @@ _SCRIPT = """<script>
     }).catch(function () { banner("lost"); }).finally(function () { setTimeout(check, %(ms)d); });
   }
   setTimeout(check, %(ms)d);
+  setTimeout(function () {
+    if (!document.querySelector(".dv-root") && !document.getElementById("dv-connection-lost")) { banner("blank"); }
+  }, %(blank_ms)d);
 })();
 </script>"""
 
 
 WATCH_SCRIPT = _SCRIPT % {
     "text": json.dumps({"lost": LOST, "stopped": STOPPED, "ended": ENDED, "saved": SAVED, "nothing": NOTHING_SAVED,
-                        "reload": RELOAD, "login": LOGIN}, ensure_ascii=False),
-    "ms": WATCH_SECONDS * 1000}
+                        "reload": RELOAD, "login": LOGIN, "blank": BLANK}, ensure_ascii=False),
+    "ms": WATCH_SECONDS * 1000, "blank_ms": BLANK_SECONDS * 1000}
 
 
 def watch_connection() -> None:

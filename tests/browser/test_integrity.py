@@ -89,3 +89,30 @@ def test_a_page_whose_kernel_died_says_so_instead_of_running_on_a_blank_restart(
     expect(banner).to_contain_text("Bản nháp lưu lần cuối lúc")
     wait_until(lambda: kernel not in voila_server.kernel_ids(), 30, "the dead kernel not to be restarted")
     page.context.close()
+
+
+def test_a_page_whose_widgets_never_arrive_says_to_reload_and_the_reload_brings_the_form(browser, voila_server):
+    """A busy kernel whose widget state misses the browser's widget manager left a blank form with
+    no word of why. Here the page's kernel websocket is held by the browser and never answers (the
+    same blank page): after BLANK_SECONDS the page says to reload, and the reload shows the form."""
+    from danvan_kit.app.connection_watch import BLANK, BLANK_SECONDS
+
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    held = {"on": True}
+
+    def kernel_socket(ws) -> None:
+        if not held["on"]:
+            ws.connect_to_server()   # after the reload: the real kernel
+        # else: opened, never answered
+
+    page.route_web_socket("**/api/kernels/*/channels*", kernel_socket)
+    open_page(page, voila_server, "bao_cao.ipynb", "xa-tan-hiep", ky="2026-6t")
+    banner = page.locator("#dv-connection-lost")
+    expect(banner).to_contain_text(BLANK, timeout=(BLANK_SECONDS + 60) * 1000)
+    assert page.locator(".dv-root").count() == 0
+    shot(page, "blank-page-says-reload-phone")
+    held["on"] = False
+    page.reload()
+    expect(page.locator(".dv-field-nguoi_lap input")).to_be_visible()
+    expect(page.locator("#dv-connection-lost")).to_have_count(0)
+    page.context.close()
