@@ -7,7 +7,9 @@ notebook, and drives real Chromium. For each page it measures:
   form ready   login click -> the form's first field can be typed into
 the bytes transferred for one logged-in page load (browser cache warm), and
   kernel MB    the RSS of the kernel serving that page once the page is built
-               (ratio against the one-widget notebook's kernel, same mode).
+               (ratio against the one-widget notebook's kernel, same mode), and its
+               unique MB (USS: what one more open page costs the machine; the shared
+               libraries' pages, counted in every kernel's RSS, are in memory once).
 Medians of --runs loads; ratios are against the floor measured in the same
 run. The floor is also loaded from a server without the door (Voilà's default,
 no login), so the login's own cost on a page load is a ratio of the same run.
@@ -33,7 +35,7 @@ FIRST_FIELD = {"trang_chu.ipynb": ".dv-home-page", "bao_cao.ipynb": ".dv-field-n
                "tu_cham_diem.ipynb": ".dv-field-tc_1_1 input", "dan_van_kheo.ipynb": ".dv-field-ten_mo_hinh input"}
 
 
-def load_open(browser, base: str, settle=lambda: None) -> tuple[float, None, int, None]:
+def load_open(browser, base: str, settle=lambda: None) -> tuple[float, None, int, None, None]:
     """The floor on a server with no door (Voilà's default: anyone may load a page), as before the login."""
     context = browser.new_context()
     page = context.new_page()
@@ -46,11 +48,18 @@ def load_open(browser, base: str, settle=lambda: None) -> tuple[float, None, int
     page.locator(".widget-slider").first.wait_for(timeout=120_000)
     ready = time.perf_counter() - t0
     context.close()
-    return ready, None, 0, None
+    return ready, None, 0, None, None
 
 
-def load(browser, server, notebook: str, settle=lambda: None) -> tuple[float, float | None, int, float]:
-    """(logged-in page ready, login click -> ready, bytes of the logged-in load, its kernel's MB) for one notebook.
+def unique_mb(server, kernel_id: str) -> float:
+    """USS in MB of the kernel `kernel_id` (its private pages), read once its RSS has settled."""
+    match = [k for k in server.kernels() if f"kernel-{kernel_id}.json" in " ".join(k.cmdline())]
+    return match[0].memory_full_info().uss / 2**20 if match else float("nan")
+
+
+def load(browser, server, notebook: str, settle=lambda: None) -> tuple[float, float | None, int, float, float]:
+    """(logged-in page ready, login click -> ready, bytes of the logged-in load, its kernel's RSS MB and USS MB)
+    for one notebook.
 
     `settle()` runs between the login load and the timed one (the preheated run waits for the pool).
     """
@@ -85,8 +94,9 @@ def load(browser, server, notebook: str, settle=lambda: None) -> tuple[float, fl
     page.remove_listener("requestfinished", count)
     kernel = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', page.content())
     mb = server.kernel_mb(kernel.group(1)) if kernel else float("nan")
+    uss = unique_mb(server, kernel.group(1)) if kernel else float("nan")
     context.close()
-    return ready, (None if notebook == "floor.ipynb" else form), sum(sizes), mb
+    return ready, (None if notebook == "floor.ipynb" else form), sum(sizes), mb, uss
 
 
 def main() -> None:
@@ -98,7 +108,7 @@ def main() -> None:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider(description='floor')")]
     work = workspace({"floor.ipynb": nb})
-    results: dict[tuple[str, str], list[tuple[float, float | None, int, float | None]]] = {}
+    results: dict[tuple[str, str], list[tuple[float, float | None, int, float | None, float | None]]] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
         for mode, preheat in (("cold", False), ("preheated", True)):
@@ -127,10 +137,11 @@ def main() -> None:
         browser.close()
     print(f"median of {args.runs} loads; ratios against the one-widget notebook in the same mode\n")
     print(f"{'mode':10} {'page':20} {'page ready s':>12} {'× floor':>8} {'form ready s':>13} {'kB':>8} "
-          f"{'kernel MB':>10} {'× floor':>8}")
+          f"{'kernel MB':>10} {'× floor':>8} {'unique MB':>10} {'× floor':>8}")
     for mode in ("cold", "preheated"):
         floor = statistics.median(r[0] for r in results[(mode, "floor.ipynb")])
         floor_mb = statistics.median(r[3] for r in results[(mode, "floor.ipynb")] if r[3] is not None)
+        floor_uss = statistics.median(r[4] for r in results[(mode, "floor.ipynb")] if r[4] is not None)
         for notebook in PAGES:
             rows = results[(mode, notebook)]
             ready = statistics.median(r[0] for r in rows)
@@ -138,8 +149,9 @@ def main() -> None:
             form = f"{statistics.median(forms):13.2f}" if forms else f"{'—':>13}"
             kb = statistics.median(r[2] for r in rows) / 1024
             mb = statistics.median(r[3] for r in rows if r[3] is not None)
+            uss = statistics.median(r[4] for r in rows if r[4] is not None)
             print(f"{mode:10} {notebook:20} {ready:12.2f} {ready / floor:8.2f} {form} {kb:8.0f} "
-                  f"{mb:10.0f} {mb / floor_mb:8.2f}")
+                  f"{mb:10.0f} {mb / floor_mb:8.2f} {uss:10.0f} {uss / floor_uss:8.2f}")
         open_floor = statistics.median(r[0] for r in results[(mode, "no door")])
         print(f"{mode:10} {'floor, no door':20} {open_floor:12.2f} {open_floor / floor:8.2f} "
               f"{'—':>13} {'—':>8}   (the door costs a page load {floor / open_floor:.2f}×)")
