@@ -22,10 +22,12 @@ __all__ = ["dialect_insert", "upsert_reference", "Reference", "read_reference", 
 def dialect_insert(conn: Connection, table):
     """INSERT with ON CONFLICT support for the connection's dialect (imported only for that dialect)."""
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
 
 
 def form_tuple(form: Any) -> tuple[str, int, str, str]:
