@@ -13,24 +13,44 @@ the bytes transferred for one logged-in page load (browser cache warm), and
 Medians of --runs loads; ratios are against the floor measured in the same
 run. The floor is also loaded from a server without the door (Voilà's default,
 no login), so the login's own cost on a page load is a ratio of the same run.
+Last, what a page's kernel holds beyond the floor, piece by piece: one kernel
+(no Voilà) runs the floor's cell, then imports each piece a page needs in turn;
+the RSS each piece adds once the kernel's memory settles.
 
     .venv/bin/python bench/form_load.py [--runs 3]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
 import time
+from pathlib import Path
+from typing import Callable
 
 import nbformat
-from _voila_kit import Server, workspace
+from _voila_kit import Server, wait_until, workspace
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
 PAGES = ["floor.ipynb", "trang_chu.ipynb", "bao_cao.ipynb", "tu_cham_diem.ipynb", "dan_van_kheo.ipynb"]
 NO_DOOR = "jupyter_server.auth.identity.PasswordIdentityProvider"  # Voilà's default: no login at all
+FLOOR_CELL = "import ipywidgets as w\nw.IntSlider(description='floor')"
+# What a page's kernel imports and builds beyond the floor, in the order a page needs it.
+PARTS = [
+    ("SQLAlchemy core and its SQLite dialect", "import sqlalchemy, sqlalchemy.dialects.sqlite"),
+    ("the store's modules and tables", "import danvan_kit.store"),
+    ("pydantic", "import pydantic, pydantic.main"),
+    ("pydantic's model machinery (a first model)", "class _M(pydantic.BaseModel):\n    a: int\n_M(a=1)"),
+    ("PyYAML", "import yaml"),
+    ("the form core (expressions, numbers, text)",
+     "import danvan_kit.forms.expressions, danvan_kit.forms.numbers, danvan_kit.forms.text"),
+    ("the template models, engine and catalog code", "import danvan_kit.catalog, danvan_kit.forms.engine"),
+    ("the catalog loaded, the store opened", "from danvan_kit.app.context import get_app\n_ = get_app()"),
+    ("the page modules (widgets, form page, home)", "import danvan_kit.app.form_page, danvan_kit.app.home"),
+]
 FIRST_FIELD = {"trang_chu.ipynb": ".dv-home-page", "bao_cao.ipynb": ".dv-field-ngay_bao_cao input",
                "tu_cham_diem.ipynb": ".dv-field-tc_1_1 input", "dan_van_kheo.ipynb": ".dv-field-ten_mo_hinh input"}
 
@@ -99,6 +119,45 @@ def load(browser, server, notebook: str, settle=lambda: None) -> tuple[float, fl
     return ready, (None if notebook == "floor.ipynb" else form), sum(sizes), mb, uss
 
 
+def _settled_rss(process) -> Callable[[], float]:
+    """A check for wait_until: the process's RSS in MB once two readings a second apart agree, else 0."""
+    last = [-1.0]
+
+    def settled() -> float:
+        now = process.memory_info().rss / 2**20
+        steady = abs(now - last[0]) <= 0.002 * now
+        last[0] = now
+        return now if steady else 0.0
+    return settled
+
+
+def kernel_parts(work: Path) -> list[tuple[str, float]]:
+    """(piece, RSS MB once settled) of one kernel running the floor's cell, then each of PARTS in turn."""
+    import psutil
+    from jupyter_client import KernelManager
+
+    env = dict(os.environ, DANVAN_DATA_DIR=str(work / "data"), JUPYTER_CONFIG_PATH="",
+               DANVAN_TEMPLATES=str(Path(__file__).resolve().parent.parent / "templates"))
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(env=env, cwd=str(work / "notebooks"))
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        process = psutil.Process(manager.provisioner.process.pid)  # type: ignore[union-attr]
+        out = []
+        for name, code in [("one-widget kernel (floor)", FLOOR_CELL), *PARTS]:
+            reply = client.execute_interactive(code, timeout=120, output_hook=lambda _msg: None)
+            if reply["content"]["status"] != "ok":
+                raise SystemExit(f"{name}: {reply['content']}")
+            out.append((name, float(wait_until(_settled_rss(process), 60, f"the kernel's memory after {name}",
+                                               interval=1))))
+        return out
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -106,7 +165,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider(description='floor')")]
+    nb.cells = [nbformat.v4.new_code_cell(FLOOR_CELL)]
     work = workspace({"floor.ipynb": nb})
     results: dict[tuple[str, str], list[tuple[float, float | None, int, float | None, float | None]]] = {}
     with sync_playwright() as p:
@@ -155,6 +214,11 @@ def main() -> None:
         open_floor = statistics.median(r[0] for r in results[(mode, "no door")])
         print(f"{mode:10} {'floor, no door':20} {open_floor:12.2f} {open_floor / floor:8.2f} "
               f"{'—':>13} {'—':>8}   (the door costs a page load {floor / open_floor:.2f}×)")
+    parts = kernel_parts(work)
+    print("\nwhat a page's kernel holds beyond the one-widget kernel, piece by piece (one kernel, no Voilà)\n")
+    print(f"{'piece':48} {'MB added':>9} {'kernel MB':>10} {'× floor':>8}")
+    for (name, mb), (_, before) in zip(parts, [(None, parts[0][1]), *parts]):
+        print(f"{name:48} {mb - before:9.1f} {mb:10.1f} {mb / parts[0][1]:8.2f}")
     shutil.rmtree(work, ignore_errors=True)
 
 
