@@ -5,8 +5,9 @@ Voilà runs each notebook in a pooled kernel before anyone asks; the page's requ
 them) reaches the kernel over a websocket to `<server>/voila/query/<kernel id>`.
 `import voila.utils` for its helper pulls the server side of Voilà into every page
 kernel (about 45 MB and 700 modules, measured); this does the same with the
-`websockets` client Voilà itself depends on (1.5 MB). Kept to the protocol of
-voila 0.5 (`voila/utils.py`, `voila/query_parameters_handler.py`).
+`websocket-client` package Jupyter Server itself depends on (0.5 MB in the kernel;
+the `websockets` client took 1.4 MB). Kept to the protocol of voila 0.5
+(`voila/utils.py`, `voila/query_parameters_handler.py`).
 """
 from __future__ import annotations
 
@@ -47,16 +48,21 @@ def wait_for_request() -> None:
     """
     if not preheated():
         return
-    from websockets.exceptions import WebSocketException
-    from websockets.sync.client import connect
+    from websocket import WebSocketException, create_connection
 
     deadline = time.monotonic() + float(os.environ.get("DANVAN_PREHEAT_CONNECT_SECONDS", CONNECT_SECONDS))
     info = None
     while info is None:
         try:
-            with connect(_query_url(), open_timeout=10, max_size=2**20) as ws:
-                info = ws.recv()
-        except (OSError, TimeoutError, WebSocketException):
+            ws = create_connection(_query_url(), timeout=10)   # the handshake may take 10 s at most
+            try:
+                ws.settimeout(None)        # then wait in the pool as long as no one asks, as Voilà's helper does
+                info = ws.recv() or None   # a close frame reads as "": dropped before the request came
+            finally:
+                ws.close()
+        except (OSError, WebSocketException):
+            info = None
+        if info is None:
             if time.monotonic() >= deadline:
                 return
             time.sleep(0.25)   # the server is busy or not listening yet: try again

@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from ..forms.text import format_date, to_nfc
@@ -21,8 +20,14 @@ __all__ = ["dialect_insert", "upsert_reference", "Reference", "read_reference", 
 
 
 def dialect_insert(conn: Connection, table):
-    """INSERT with ON CONFLICT support for the connection's dialect."""
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+    """INSERT with ON CONFLICT support for the connection's dialect (imported only for that dialect)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
 
 
 def form_tuple(form: Any) -> tuple[str, int, str, str]:

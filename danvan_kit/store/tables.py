@@ -27,7 +27,6 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = ["metadata", "units", "periods", "form_templates", "accounts", "submissions",
            "revisions", "audit_log", "reviews", "page_tickets", "sessions", "login_attempts", "UTCDateTime", "JSONDoc"]
@@ -64,8 +63,26 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
-# JSON text on SQLite, JSONB on PostgreSQL; Python None stays SQL NULL.
-JSONDoc = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+class _JSONDoc(TypeDecorator):
+    """JSON text on SQLite, JSONB on PostgreSQL; Python None stays SQL NULL.
+
+    A decorator rather than `JSON().with_variant(JSONB(), "postgresql")`: the variant needs
+    PostgreSQL's dialect (about 2 MB, 40 modules) imported in every process that declares the
+    tables, a SQLite page kernel included; this imports it only when a PostgreSQL engine asks.
+    """
+
+    impl = JSON(none_as_null=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB(none_as_null=True))
+        return dialect.type_descriptor(JSON(none_as_null=True))
+
+
+JSONDoc = _JSONDoc()
 
 units = Table(
     "units", metadata,
