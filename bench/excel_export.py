@@ -282,8 +282,15 @@ def _raw_sheet(ws, rows: list[list[Any]], totals: list[Any] | None, summary: lis
     last = first + len(rows) - 1
     letters = [xl_col_to_name(at[c]) for c in range(len(at))]
 
-    def write(r: int, pos: int, v: Any) -> None:
-        if isinstance(v, Ratio):
+    def write(r: int, pos: int, v: Any) -> None:   # the common cases first: plain numbers and text
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            ws.write_number(r, pos, v)
+        elif isinstance(v, str):
+            if v:
+                ws.write_string(r, pos, v)
+        elif v is None:
+            return
+        elif isinstance(v, Ratio):
             a, b = letters[v.a], letters[v.b]
             ws.write_formula(r, pos, f'=IF(N({b}{r + 1})>0,{a}{r + 1}/{b}{r + 1},"")', None, v.value)
         elif isinstance(v, Total):
@@ -291,11 +298,9 @@ def _raw_sheet(ws, rows: list[list[Any]], totals: list[Any] | None, summary: lis
             formula = (f'=COUNTIF({rng},"{v.criterion}")' if v.func == "COUNTIF" else
                        f'=IF(COUNT({rng})>0,AVERAGE({rng}),"")' if v.func == "AVERAGE" else f"=SUM({rng})")
             ws.write_formula(r, pos, formula, None, v.value)
-        elif _number(v):
-            ws.write_number(r, pos, v)
         elif isinstance(v, datetime):
             ws.write_datetime(r, pos, v)
-        elif v is not None and v != "":
+        else:
             ws.write_string(r, pos, str(v))
 
     for r, row in enumerate(rows, start=first):
