@@ -44,12 +44,37 @@ def write_text(ws: Worksheet, row: int, col: int, text: Any, fmt: Any = None) ->
     ws.write_string(row, col, fit_cell(str(text)), fmt)
 
 
+# The worksheet functions our formulas use; none of them is one Excel stores with an "_xlfn." prefix.
+_PLAIN_FUNCTIONS = frozenset({"AND", "AVERAGE", "COUNT", "COUNTA", "COUNTIF", "IF", "ISNUMBER", "N", "SUM"})
+_CALL = re.compile(r"[A-Za-z_][A-Za-z0-9._]*(?=\()")
+
+
+class _Sheet(Worksheet):
+    """A worksheet that stores a formula made of plain functions as it is.
+
+    xlsxwriter runs about 30 regular expressions over every formula to prefix newer
+    functions with "_xlfn."; on a national table's thousands of per-row rate formulas that
+    cost more than writing the cells. A formula calling only `_PLAIN_FUNCTIONS` needs
+    none of it; any other formula takes xlsxwriter's own path.
+    """
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        if expand_future_functions or formula.startswith("{") or \
+                not _PLAIN_FUNCTIONS.issuperset(_CALL.findall(formula)):
+            return str(super()._prepare_formula(formula, expand_future_functions))
+        return formula[1:] if formula.startswith("=") else formula
+
+
+class _Workbook(xlsxwriter.Workbook):
+    worksheet_class = _Sheet
+
+
 def new_workbook(target: str | Path | IO[bytes]) -> xlsxwriter.Workbook:
     """An xlsxwriter workbook that never turns text into formulas, links or numbers."""
     options = dict(WORKBOOK_OPTIONS)
     if not isinstance(target, (str, Path)):
         options["in_memory"] = True
-    return xlsxwriter.Workbook(target if not isinstance(target, Path) else str(target), options)
+    return _Workbook(target if not isinstance(target, Path) else str(target), options)
 
 
 class SheetNames:

@@ -23,12 +23,13 @@ from .print_rule import (
     split_text,
     text_lines,
 )
-from .safe import write_text
+from .safe import MAX_CELL_CHARS, fit_cell, write_text
 
 __all__ = ["Col", "TableInfo", "write_table", "write_value", "NUMERIC_KINDS", "text_lines", "header_height",
            "APPENDIX_SHEET"]
 
 NUMERIC_KINDS = ("int", "dec", "pct")
+_TEXT_KINDS = ("text", "long", "center", "muted")
 APPENDIX_SHEET = "Phụ lục"
 
 
@@ -170,34 +171,7 @@ def write_table(ws: Worksheet, st: Styles, cols: list[Col], rows: Sequence[Any],
     header_last = row
     first = row + 1
     values: list[list[Any]] = [[None] * len(cols) for _ in rows]
-    plain = [(pos, c, cols[c], st[cols[c].kind] if cols[c].kind in NUMERIC_KINDS + ("center",) else None)
-             for pos, c in enumerate(layout) if cols[c].ratio is None]
-    ratios = [(pos, c, cols[c].ratio) for pos, c in enumerate(layout) if cols[c].ratio is not None]
-    write_number = ws.write_number
-    for i, item in enumerate(rows):
-        r = first + i
-        lines = 1
-        row_values = values[i]
-        for pos, c, col, numeric_fmt in plain:
-            v = col.get(item)
-            row_values[c] = v
-            if numeric_fmt is not None and (type(v) is int or type(v) is float):
-                write_number(r, pos, v, numeric_fmt)   # the common case, without dispatch
-                continue
-            if isinstance(v, str) and (len(v) > col.width or "\n" in v):
-                need = text_lines(v, col.width)
-                if need > _MAX_LINES:   # too long for one printed row: the rest goes to the appendix
-                    v = _to_appendix(st, v, col, cols, item)
-                    need = text_lines(v, col.width)
-                lines = max(lines, need)
-            write_value(ws, st, r, pos, col.kind, v)
-        if lines > 1:
-            ws.set_row(r, min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines))
-        for pos, c, (ra, rb) in ratios:  # type: ignore[misc]
-            v = _ratio(row_values[ra], row_values[rb])
-            row_values[c] = v
-            na, nb = xl_rowcol_to_cell(r, at[ra]), xl_rowcol_to_cell(r, at[rb])
-            ws.write_formula(r, pos, f'=IF(N({nb})>0,{na}/{nb},"")', st["pct"], v)
+    _write_rows(ws, st, cols, layout, at, rows, values, first)
     last = first + len(rows) - 1
     totals_row = None
     if totals and rows:
@@ -226,6 +200,66 @@ def write_table(ws: Worksheet, st: Styles, cols: list[Col], rows: Sequence[Any],
     apply_print(ws, plan, header=(header_first, header_last), last_row=max(end - 1, nxt), ncols=len(layout),
                 keep=keep, freeze=(header_last + 1, freeze_col), filter_rows=(header_last, last) if rows else None)
     return TableInfo(header_first, header_last, first, last, totals_row, nxt, at)
+
+
+def _cell_writer(ws: Worksheet, st: Styles, kind: str) -> Callable[[int, int, Any], Any]:
+    """`write(row, col, value)` for a column of `kind`: `write_value`'s rule with the formats looked up once."""
+    blank_fmt = st[kind if kind in _TEXT_KINDS else "center"]
+    text_fmt = st[kind if kind in _TEXT_KINDS else "text"]
+    number_fmt = st[kind] if kind in NUMERIC_KINDS + ("center",) else None
+    write_number, write_string, write_blank = ws.write_number, ws.write_string, ws.write_blank
+
+    def write(r: int, c: int, v: Any) -> Any:
+        t = type(v)
+        if t is str:
+            if not v:
+                return write_blank(r, c, None, blank_fmt)
+            return write_string(r, c, v if len(v) <= MAX_CELL_CHARS else fit_cell(v), text_fmt)
+        if number_fmt is not None and (t is int or t is float):
+            return write_number(r, c, v, number_fmt)
+        if v is None:
+            return write_blank(r, c, None, blank_fmt)
+        return write_value(ws, st, r, c, kind, v)   # anything else (bools, dates, subclasses) the long way
+
+    return write
+
+
+def _write_rows(ws: Worksheet, st: Styles, cols: list[Col], layout: list[int], at: dict[int, int],
+                rows: Sequence[Any], values: list[list[Any]], first: int) -> None:
+    """The table's rows: each column's value read once a row (a block's repeated columns reuse it), written
+    at each sheet column showing it; tall text sets the row's height or goes to the appendix; rate formulas."""
+    shown: dict[int, list[int]] = {}
+    for pos, c in enumerate(layout):
+        if cols[c].ratio is None:
+            shown.setdefault(c, []).append(pos)
+    plain = [(c, cols[c], cols[c].get, tuple(where), _cell_writer(ws, st, cols[c].kind))
+             for c, where in shown.items()]
+    ratios = [(pos, c, xl_col_to_name(at[ra]), xl_col_to_name(at[rb]), ra, rb)
+              for pos, c in enumerate(layout) for ra, rb in [cols[c].ratio or (-1, -1)] if ra >= 0]
+    pct = st["pct"]
+    write_formula = ws.write_formula
+    for i, item in enumerate(rows):
+        r = first + i
+        lines = 1
+        row_values = values[i]
+        for c, col, get, where, write in plain:
+            v = get(item)
+            row_values[c] = v
+            if isinstance(v, str) and (len(v) > col.width or "\n" in v):
+                need = text_lines(v, col.width)
+                if need > _MAX_LINES:   # too long for one printed row: the rest goes to the appendix
+                    v = _to_appendix(st, v, col, cols, item)
+                    need = text_lines(v, col.width)
+                lines = max(lines, need)
+            for pos in where:
+                write(r, pos, v)
+        if lines > 1:
+            ws.set_row(r, min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines))
+        n = r + 1
+        for pos, c, na, nb, ra, rb in ratios:
+            v = _ratio(row_values[ra], row_values[rb])
+            row_values[c] = v
+            write_formula(r, pos, f'=IF(N({nb}{n})>0,{na}{n}/{nb}{n},"")', pct, v)
 
 
 def _totals(ws: Worksheet, st: Styles, cols: list[Col], layout: list[int], at: dict[int, int],

@@ -53,3 +53,21 @@ def test_text_that_looks_like_formulas_links_or_numbers_reads_back_exactly(tmp_p
         for col in (1, 2):
             cell = back.cell(i + 1, col)
             assert cell.value == text and cell.data_type == "s" and cell.hyperlink is None
+
+
+def test_formulas_are_stored_exactly_as_xlsxwriter_itself_would_store_them(tmp_path):
+    from xlsxwriter.worksheet import Worksheet
+
+    wb = new_workbook(tmp_path / "f.xlsx")
+    ws = wb.add_worksheet("F")
+    plain = ['=IF(N(E12)>0,D12/E12,"")', "=SUM(D13:D3312)", '=IF(COUNT(D13:D3312)>0,AVERAGE(D13:D3312),"")',
+             '=COUNTIF(E13:E40,"Có")', "=COUNTA(B13:B40)", "=AND(ISNUMBER($D13),$D13>N($E13))", "SUM(A1:A2)"]
+    newer = ["=XLOOKUP(A1,B1:B9,C1:C9)", "=FILTER(A1:A9,B1:B9>0)", "=SUM(UNIQUE(A1:A9))", "=_xlfn.STDEV.S(A1:A9)",
+             "{=SUM(A1:A9*B1:B9)}", '=IF(A1>0,SORT(B1:B9),"")', '=COUNTIF(A1:A9,"Yếu(x)")', "=LAMBDA(x,x+1)(2)"]
+    for formula in plain + newer:
+        assert ws._prepare_formula(formula) == Worksheet._prepare_formula(ws, formula), formula
+    assert ws._prepare_formula("=XLOOKUP(A1,B1:B9,C1:C9)") == "_xlfn.XLOOKUP(A1,B1:B9,C1:C9)"
+    ws.write_formula(0, 0, '=IF(N(B1)>0,A1/B1,"")', None, 0.5)
+    wb.close()
+    sheet = openpyxl.load_workbook(tmp_path / "f.xlsx")["F"]
+    assert sheet["A1"].value == '=IF(N(B1)>0,A1/B1,"")'
