@@ -63,7 +63,7 @@ class DanvanAuthenticator(Authenticator):
         return self._store
 
     def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
-        return [("/login", LoginHandler), ("/logout", LogoutHandler)]
+        return [("/login", LoginHandler), ("/logout", StoreLogoutHandler)]
 
     async def authenticate(self, handler: Any, data: dict[str, str]) -> str | None:
         """The account's login when the passcode checks out; its session's token is set on the browser."""
@@ -120,7 +120,7 @@ class DanvanAuthenticator(Authenticator):
         return bool(ended)
 
 
-class LogoutHandler(HubLogoutHandler):
+class StoreLogoutHandler(HubLogoutHandler):
     """The hub's logout, which also ends the browser's session in the store."""
 
     async def handle_logout(self) -> None:
