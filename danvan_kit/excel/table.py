@@ -25,7 +25,7 @@ from .print_rule import (
 )
 from .safe import MAX_CELL_CHARS, fit_cell, write_text
 
-__all__ = ["Col", "TableInfo", "write_table", "write_value", "NUMERIC_KINDS", "text_lines", "header_height",
+__all__ = ["Col", "TableInfo", "write_table", "write_value", "cell_writer", "NUMERIC_KINDS", "text_lines", "header_height",
            "APPENDIX_SHEET"]
 
 NUMERIC_KINDS = ("int", "dec", "pct")
@@ -74,15 +74,7 @@ class TableInfo:
 
 def write_value(ws: Worksheet, st: Styles, row: int, col: int, kind: str, value: Any) -> None:
     """Write a Python value by column kind: numbers as numbers, dates as dates, the rest as text."""
-    if value is None or value == "":
-        ws.write_blank(row, col, None, st[kind if kind in ("text", "long", "center", "muted") else "center"])
-    elif kind in NUMERIC_KINDS + ("center",) and isinstance(value, (int, float)) and not isinstance(value, bool):
-        ws.write_number(row, col, value, st[kind])
-    elif kind in ("date", "datetime") and isinstance(value, (date, datetime)):
-        when = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
-        ws.write_datetime(row, col, when, st[kind])
-    else:
-        write_text(ws, row, col, value, st[kind if kind in ("text", "long", "center", "muted") else "text"])
+    cell_writer(ws, st, kind)(row, col, value)
 
 
 def _numbers(values: Sequence[Any]) -> list[float]:
@@ -202,11 +194,14 @@ def write_table(ws: Worksheet, st: Styles, cols: list[Col], rows: Sequence[Any],
     return TableInfo(header_first, header_last, first, last, totals_row, nxt, at)
 
 
-def _cell_writer(ws: Worksheet, st: Styles, kind: str) -> Callable[[int, int, Any], Any]:
-    """`write(row, col, value)` for a column of `kind`: `write_value`'s rule with the formats looked up once."""
+def cell_writer(ws: Worksheet, st: Styles, kind: str) -> Callable[[int, int, Any], Any]:
+    """`write(row, col, value)` for a column of `kind`, the one rule for a cell's type and format: blank for
+    None or "", numbers as numbers in a numeric column, dates as dates in a date column, the rest as text.
+    Formats are looked up once, and the common types take a short path (a table writes ~850k cells)."""
     blank_fmt = st[kind if kind in _TEXT_KINDS else "center"]
     text_fmt = st[kind if kind in _TEXT_KINDS else "text"]
     number_fmt = st[kind] if kind in NUMERIC_KINDS + ("center",) else None
+    date_fmt = st[kind] if kind in ("date", "datetime") else None
     write_number, write_string, write_blank = ws.write_number, ws.write_string, ws.write_blank
 
     def write(r: int, c: int, v: Any) -> Any:
@@ -217,9 +212,14 @@ def _cell_writer(ws: Worksheet, st: Styles, kind: str) -> Callable[[int, int, An
             return write_string(r, c, v if len(v) <= MAX_CELL_CHARS else fit_cell(v), text_fmt)
         if number_fmt is not None and (t is int or t is float):
             return write_number(r, c, v, number_fmt)
-        if v is None:
+        if v is None or v == "":
             return write_blank(r, c, None, blank_fmt)
-        return write_value(ws, st, r, c, kind, v)   # anything else (bools, dates, subclasses) the long way
+        if number_fmt is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
+            return write_number(r, c, v, number_fmt)
+        if date_fmt is not None and isinstance(v, (date, datetime)):
+            when = v if isinstance(v, datetime) else datetime(v.year, v.month, v.day)
+            return ws.write_datetime(r, c, when, date_fmt)
+        return write_text(ws, r, c, v, text_fmt)
 
     return write
 
@@ -232,7 +232,7 @@ def _write_rows(ws: Worksheet, st: Styles, cols: list[Col], layout: list[int], a
     for pos, c in enumerate(layout):
         if cols[c].ratio is None:
             shown.setdefault(c, []).append(pos)
-    plain = [(c, cols[c], cols[c].get, tuple(where), _cell_writer(ws, st, cols[c].kind))
+    plain = [(c, cols[c], cols[c].get, tuple(where), cell_writer(ws, st, cols[c].kind))
              for c, where in shown.items()]
     ratios = [(pos, c, xl_col_to_name(at[ra]), xl_col_to_name(at[rb]), ra, rb)
               for pos, c in enumerate(layout) for ra, rb in [cols[c].ratio or (-1, -1)] if ra >= 0]

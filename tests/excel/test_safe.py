@@ -71,3 +71,34 @@ def test_formulas_are_stored_exactly_as_xlsxwriter_itself_would_store_them(tmp_p
     wb.close()
     sheet = openpyxl.load_workbook(tmp_path / "f.xlsx")["F"]
     assert sheet["A1"].value == '=IF(N(B1)>0,A1/B1,"")'
+
+
+def test_a_cell_is_written_by_its_column_kind_with_one_rule_for_tables_and_single_cells(tmp_path):
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from danvan_kit.excel.page import Styles
+    from danvan_kit.excel.table import cell_writer, write_value
+
+    values = [None, "", "chữ", 3, 2.5, True, date(2026, 5, 5), datetime(2026, 11, 10, 8, 30), Decimal("1.5"), "=1+1"]
+    kinds = ["int", "dec", "text", "date", "center"]
+    path = tmp_path / "kinds.xlsx"
+    wb = new_workbook(path)
+    st = Styles(wb)
+    table, single = wb.add_worksheet("bang"), wb.add_worksheet("o")
+    for c, kind in enumerate(kinds):
+        write = cell_writer(table, st, kind)
+        for r, v in enumerate(values):
+            write(r, c, v)
+            write_value(single, st, r, c, kind, v)
+    wb.close()
+    book = openpyxl.load_workbook(path)
+    got = [[cell.value for cell in row] for row in book["bang"].iter_rows(max_row=len(values), max_col=len(kinds))]
+    assert got == [[cell.value for cell in row]
+                   for row in book["o"].iter_rows(max_row=len(values), max_col=len(kinds))]
+    by_kind = {kind: [row[c] for row in got] for c, kind in enumerate(kinds)}
+    assert by_kind["int"][:5] == [None, None, "chữ", 3, 2.5] and by_kind["int"][5] == "True"
+    assert by_kind["text"][3] == "3" and by_kind["text"][9] == "=1+1"    # a number in a text column stays text
+    assert by_kind["date"][6] == datetime(2026, 5, 5) and by_kind["date"][7] == datetime(2026, 11, 10, 8, 30)
+    assert by_kind["int"][6] == "2026-05-05" and by_kind["dec"][8] == "1.5"   # a date or Decimal elsewhere: text
+    assert by_kind["center"][3] == 3
