@@ -40,15 +40,16 @@ NO_DOOR = "jupyter_server.auth.identity.PasswordIdentityProvider"  # Voilà's de
 FLOOR_CELL = "import ipywidgets as w\nw.IntSlider(description='floor')"
 # What a page's kernel imports and builds beyond the floor, in the order a page needs it.
 PARTS = [
-    ("SQLAlchemy core and its SQLite dialect", "import sqlalchemy, sqlalchemy.dialects.sqlite"),
-    ("the store's modules and tables", "import danvan_kit.store"),
+    ("asking the server's store (its client, errors and types)",
+     "import danvan_kit.store.remote, danvan_kit.store.errors, danvan_kit.store.types"),
     ("pydantic", "import pydantic, pydantic.main"),
     ("pydantic's model machinery (a first model)", "class _M(pydantic.BaseModel):\n    a: int\n_M(a=1)"),
     ("PyYAML", "import yaml"),
     ("the form core (expressions, numbers, text)",
      "import danvan_kit.forms.expressions, danvan_kit.forms.numbers, danvan_kit.forms.text"),
     ("the template models, engine and catalog code", "import danvan_kit.catalog, danvan_kit.forms.engine"),
-    ("the catalog loaded, the store opened", "from danvan_kit.app.context import get_app\n_ = get_app()"),
+    ("the catalog loaded, the server's store asked",
+     "from danvan_kit.app.context import get_app\n_ = get_app()\n_.store.now()"),
     ("the page modules (widgets, form page, home)", "import danvan_kit.app.form_page, danvan_kit.app.home"),
 ]
 FIRST_FIELD = {"trang_chu.ipynb": ".dv-home-page", "bao_cao.ipynb": ".dv-field-ngay_bao_cao input",
@@ -136,8 +137,16 @@ def kernel_parts(work: Path) -> list[tuple[str, float]]:
     import psutil
     from jupyter_client import KernelManager
 
+    from danvan_kit.catalog import load_catalog
+    from danvan_kit.store import Store
+    from danvan_kit.store.remote import SERVICE_ENV, StoreService
+
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    store = Store.open(data_dir=work / "data", validator=load_catalog(templates).validator)
+    (work / "connections").mkdir(mode=0o700, exist_ok=True)
+    service = StoreService(work / "connections", lambda: store)   # the server's side, as under our Voilà
     env = dict(os.environ, DANVAN_DATA_DIR=str(work / "data"), JUPYTER_CONFIG_PATH="",
-               DANVAN_TEMPLATES=str(Path(__file__).resolve().parent.parent / "templates"))
+               DANVAN_TEMPLATES=str(templates), **{SERVICE_ENV: str(service.file)})
     manager = KernelManager(kernel_name="python3")
     manager.start_kernel(env=env, cwd=str(work / "notebooks"))
     client = manager.client()
@@ -156,6 +165,8 @@ def kernel_parts(work: Path) -> list[tuple[str, float]]:
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+        service.close()
+        store.close()
 
 
 def main() -> None:

@@ -3,7 +3,8 @@
 Each page's notebook is run, as a preheated kernel runs it, in a fresh interpreter that first
 imports what a one-widget kernel holds anyway (ipykernel, ipywidgets); whatever the page adds
 must be on PAGE_MAY_ADD. Measured once (bench/form_load.py): Voilà's server side (~45 MB),
-PostgreSQL's dialect on SQLite (~2 MB) and the `websockets` client (~1 MB) came in this way.
+PostgreSQL's dialect on SQLite (~2 MB) and the `websockets` client (~1 MB) came in this way; the
+store itself (SQLAlchemy, ~14 MB) is asked of the server (store/remote.py), as under Voilà.
 """
 from __future__ import annotations
 
@@ -21,14 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # Top-level modules a page's kernel may import beyond a one-widget kernel's: what a page needs.
 PAGE_MAY_ADD = {
     "danvan_kit",
-    "sqlalchemy", "sqlite3", "_sqlite3",                                    # the store (SQLite)
+    "multiprocessing", "_multiprocessing", "__mp_main__",                  # asking the server's store
     "pydantic", "pydantic_core", "annotated_types", "typing_inspection",    # the templates' models
     "yaml",                                                                 # the templates
     "websocket", "http", "encodings", "stringprep",                         # waiting for the request
     "fractions", "secrets", "unicodedata",
 }
 # ... and nothing of these, though their packages are allowed
-PAGE_MUST_NOT_ADD = ("sqlalchemy.orm", "sqlalchemy.ext", "sqlalchemy.dialects.postgresql", "http.client")
+PAGE_MUST_NOT_ADD = ("danvan_kit.store.api", "danvan_kit.store.tables", "http.client")
 # The page's notebook as a preheated kernel runs it, after what a one-widget kernel imports anyway.
 RUN_NOTEBOOK = """
 import json, sys
@@ -71,6 +72,20 @@ def data_dir(tmp_path_factory):
     return folder
 
 
+@pytest.fixture(scope="module")
+def store_service(data_dir, tmp_path_factory):
+    """The server's side: its store served to the kernels, as our Voilà's door starts it."""
+    from danvan_kit.catalog import load_catalog
+    from danvan_kit.store import Store
+    from danvan_kit.store.remote import StoreService
+
+    store = Store.open(data_dir=data_dir, validator=load_catalog(ROOT / "templates").validator)
+    service = StoreService(tmp_path_factory.mktemp("connections"), lambda: store)
+    yield service
+    service.close()
+    store.close()
+
+
 def _ticket(data_dir: Path) -> str:
     """A page ticket for a fresh session of the unit, as the server's door issues one."""
     from danvan_kit.store import Store
@@ -83,7 +98,7 @@ def _ticket(data_dir: Path) -> str:
 
 
 @pytest.mark.parametrize("notebook", sorted(BUILT))
-def test_a_preheated_page_kernel_adds_only_what_the_page_needs(notebook, data_dir):
+def test_a_preheated_page_kernel_adds_only_what_the_page_needs(notebook, data_dir, store_service):
     from websockets.sync.server import serve
 
     ticket = _ticket(data_dir)
@@ -95,7 +110,8 @@ def test_a_preheated_page_kernel_adds_only_what_the_page_needs(notebook, data_di
         threading.Thread(target=server.serve_forever, daemon=True).start()
         env = dict(os.environ, DANVAN_DATA_DIR=str(data_dir), DANVAN_TEMPLATES=str(ROOT / "templates"),
                    VOILA_PREHEAT="True", VOILA_APP_PORT=str(server.socket.getsockname()[1]),
-                   VOILA_KERNEL_ID="k-1", VOILA_SERVER_URL="/", DANVAN_PREHEAT_CONNECT_SECONDS="30")
+                   VOILA_KERNEL_ID="k-1", VOILA_SERVER_URL="/", DANVAN_PREHEAT_CONNECT_SECONDS="30",
+                   DANVAN_STORE_SERVICE=str(store_service.file))
         env.pop("DANVAN_DB_URL", None)
         env.pop("HTTP_X_DANVAN_TICKET", None)
         out = subprocess.run([sys.executable, "-c", RUN_NOTEBOOK, notebook], env=env, capture_output=True,

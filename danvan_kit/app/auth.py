@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from collections import defaultdict, deque
 from functools import partial
@@ -95,16 +96,24 @@ class DanvanIdentityProvider(IdentityProvider):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._store: Any = None
+        self._store_lock = threading.Lock()
         self._pages: dict[int, deque[float]] = defaultdict(deque)
+        # The pages' kernels ask this server's store (store/remote.py) instead of each opening it.
+        from ..store.remote import start_service
+
+        self.store_service = start_service(getattr(self.parent, "connection_dir", None), lambda: self.store)
 
     @property
     def store(self) -> Any:
-        """The store of this server process (DANVAN_DB_URL or the data folder's SQLite file)."""
-        if self._store is None:
-            from ..store import Store
+        """The store of this server process (DANVAN_DB_URL or the data folder's SQLite file), for the door
+        and for the pages' kernels; it checks submissions against the templates, as a kernel's did."""
+        with self._store_lock:
+            if self._store is None:
+                from ..catalog import load_catalog
+                from ..store import Store
 
-            self._store = Store.open()
-        return self._store
+                self._store = Store.open(validator=load_catalog().validator)
+            return self._store
 
     @property
     def auth_enabled(self) -> bool:

@@ -4,7 +4,8 @@ Who is asking: the server's identity provider (app/auth.py) let the request in o
 live session and handed this page's kernel a one-use ticket in the request's headers
 (`HTTP_X_DANVAN_TICKET`). The kernel redeems it in the store for the account and its session;
 every store call checks that account and session again, so a forged widget message, an
-ended session or a disabled account gets nowhere.
+ended session or a disabled account gets nowhere. Under our Voilà a kernel asks the server's
+store (store/remote.py), which checks the same; it never opens the database for a form page.
 """
 from __future__ import annotations
 
@@ -29,12 +30,22 @@ class App:
 
     def __init__(self, catalog: Catalog | None = None, store: Any = None, data: str | Path | None = None,
                  export_on_submit: bool = True):
-        from ..store import Store  # the store is only needed once a page is really used
-
         self.catalog = catalog or load_catalog()
         self.data_dir = Path(data) if data else data_dir()
-        self.store = store or Store.open(data_dir=self.data_dir, validator=self.catalog.validator)
+        self.store = store or self._open_store(data is None)
         self.export_on_submit = export_on_submit  # rebuild the period's workbook after each submit
+
+    def _open_store(self, may_ask_server: bool) -> Any:
+        """The server's store when this kernel runs under our Voilà (store/remote.py), else its own."""
+        from ..store.remote import RemoteStore, find_service
+
+        def own() -> Any:
+            from ..store.api import Store
+
+            return Store.open(data_dir=self.data_dir, validator=self.catalog.validator)
+
+        service = find_service() if may_ask_server else None
+        return RemoteStore(service, fallback=own) if service else own()
 
     def today(self) -> date:
         from ..settings import local_date

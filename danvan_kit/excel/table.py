@@ -25,8 +25,8 @@ from .print_rule import (
 )
 from .safe import MAX_CELL_CHARS, fit_cell, write_text
 
-__all__ = ["Col", "TableInfo", "write_table", "write_value", "cell_writer", "NUMERIC_KINDS", "text_lines", "header_height",
-           "APPENDIX_SHEET"]
+__all__ = ["Col", "TableInfo", "write_table", "write_value", "cell_writer", "NUMERIC_KINDS", "text_lines",
+           "header_height", "APPENDIX_SHEET"]
 
 NUMERIC_KINDS = ("int", "dec", "pct")
 _TEXT_KINDS = ("text", "long", "center", "muted")

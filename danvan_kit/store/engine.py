@@ -33,10 +33,12 @@ READ_ONLY = {"danvan_read_only": True}
 BUSY_TIMEOUT_MS = 30_000
 # SQLSTATEs worth retrying on PostgreSQL: serialization failure, deadlock, lock not available.
 _PG_TRANSIENT = {"40001", "40P01", "55P03"}
-# PostgreSQL connections per process. A page kernel runs its widget callbacks one at a time, so one
-# pooled connection serves it; the overflow covers the rare overlap (an autosave while a submit runs).
-# Each kernel is one process, so N open pages hold up to N connections: idle ones are closed by the
-# server after DANVAN_PG_IDLE_SECONDS (default 60; 0 keeps them) and reopened on the next use.
+# PostgreSQL connections per process. Under our Voilà the server process holds the one store its
+# pages' kernels ask (store/remote.py): each call holds a connection for one short transaction, so one
+# pooled connection and an overflow of two serve a server's overlapping calls (more wait their turn,
+# for at most the pool's 30 s). A process that opens the store itself (the desk's kernel, the CLI, the
+# export worker) has such a pool too. Idle connections are closed by PostgreSQL after
+# DANVAN_PG_IDLE_SECONDS (default 60; 0 keeps them) and reopened on the next use.
 PG_POOL_SIZE = 1
 PG_MAX_OVERFLOW = 2
 PG_IDLE_SECONDS = 60

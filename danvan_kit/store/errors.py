@@ -27,6 +27,9 @@ class ValidationFailed(StoreError, ValueError):
         self.fields = list(fields)
         super().__init__("; ".join(self.errors) or "Dữ liệu không hợp lệ")
 
+    def __reduce__(self) -> tuple[Any, ...]:   # travels from the server's store to a page kernel whole
+        return type(self), (self.errors, self.fields)
+
 
 class StaleRevision(StoreError):
     """The window wrote on top of an older revision: someone saved this report since it was opened.
@@ -38,6 +41,13 @@ class StaleRevision(StoreError):
     def __init__(self, message: str, *, author: str, at: Any, number: int):
         super().__init__(message)
         self.author, self.at, self.number = author, at, number
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _stale, (str(self), self.author, self.at, self.number)
+
+
+def _stale(message: str, author: str, at: Any, number: int) -> StaleRevision:
+    return StaleRevision(message, author=author, at=at, number=number)
 
 
 class StoreBusy(StoreError):
