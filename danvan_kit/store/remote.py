@@ -52,6 +52,7 @@ class StoreService:
         self._store = store      # the server's store, opened on first use
         key = secrets.token_bytes(32)
         self.address = str(self.folder / "danvan-store.sock")
+        Path(self.address).unlink(missing_ok=True)   # left by a server that was killed (the folder is ours)
         self._listener = Listener(self.address, family="AF_UNIX", authkey=key)
         info = self.folder / SERVICE_FILE
         part = info.with_suffix(".part")
