@@ -16,8 +16,8 @@ seconds from the last click until the consolidated workbook was rewritten).
     .venv/bin/python bench/rush.py [--sizes 1,5,10,20] [--db-url postgresql+psycopg:///danvan_rush]
 
 With --db-url the store is that PostgreSQL database instead of SQLite: the bench drops
-and creates it anew (so name a database kept for the bench), and every kernel and
-the export worker reach it over their own pooled connections.
+and creates it anew (so name a database kept for the bench); the server's store (which
+the pages' kernels ask, store/remote.py) and the export worker reach it over their own pools.
 """
 from __future__ import annotations
 

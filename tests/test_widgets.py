@@ -310,3 +310,49 @@ def test_a_read_only_form_cannot_drop_its_attachments(catalog):
         readonly=True)
     control = view.controls["minh_chung"]
     assert control.input.disabled and control._clear.disabled
+
+
+def _models_of(view):
+    """Every widget model a view sends to the browser: itself, its children, layouts and styles."""
+    from ipywidgets import Widget
+
+    seen, todo = {}, [view]
+    while todo:
+        widget = todo.pop()
+        if widget.model_id in seen:
+            continue
+        seen[widget.model_id] = widget
+        for name in widget.keys:
+            value = getattr(widget, name, None)
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, Widget):
+                    todo.append(item)
+    return list(seen.values())
+
+
+def test_the_report_form_shares_layouts_and_styles_that_never_change(catalog):
+    """Each model costs the page's kernel memory and the browser a model to build on every load:
+    the 6-month report sent 921 of them, 378 layouts, before labels and rows shared theirs."""
+    from collections import Counter
+
+    view = FormView(catalog.form("bao-cao-dinh-ky"))
+    kinds = Counter(type(m).__name__ for m in _models_of(view))
+    assert sum(kinds.values()) <= 550, kinds
+    assert kinds["Layout"] <= 160 and kinds["HTMLStyle"] <= 20, kinds
+
+
+def test_a_field_hidden_or_a_message_shown_changes_only_that_field(catalog):
+    """Shared layouts must never be the ones that change: hiding one field hides no other."""
+    view = FormView(catalog.form("bao-cao-dinh-ky"))
+    controls = [c for c in view.controls.values() if hasattr(c, "echo")]
+    layouts = [c.container.layout for c in controls] + [c.echo.layout for c in controls if c.echo is not None]
+    assert len({id(x) for x in layouts}) == len(layouts)
+    first, *others = controls
+    before = [c.container.layout.display for c in others]
+    first.set_visible(False)
+    assert first.container.layout.display == "none"
+    assert [c.container.layout.display for c in others] == before
+    numbers = [c for c in controls if c.echo is not None]
+    numbers[0].input.value = "3.200"
+    assert numbers[0].echo.layout.display is None and "= 3\u202f200" in numbers[0].echo.value
+    assert all(c.echo.layout.display == "none" for c in numbers[1:])

@@ -13,6 +13,7 @@ from ..forms.numbers import format_number
 from ..forms.schema import FieldSpec
 from ..markup import esc
 from .field_control import HINT_STYLE, FieldControl
+from .shared import fixed_layout, shared_style, static_html
 
 __all__ = ["CriterionControl"]
 
@@ -22,26 +23,25 @@ class CriterionControl(FieldControl):
 
     def __init__(self, spec: FieldSpec, on_change: Callable[[], None] | None = None,
                  reviewer_score: float | None = None):
-        super().__init__(spec, on_change, compact=True)
-        self.input.layout.width = "6em"
+        super().__init__(spec, on_change, compact=True, input_width="6em")
         self.input.placeholder = f"0–{format_number(spec.max_score)}"
         step = f"<br>bước {format_number(spec.step)}" if spec.step else ""
-        self.reviewer = w.HTML(layout=w.Layout(width="9em"))
+        self.reviewer = static_html(width="9em")
         self.set_reviewer_score(reviewer_score)
-        self.label = w.HTML(f"{esc(spec.label)}", layout=w.Layout(flex="1 1 auto"))
+        self.label = static_html(f"{esc(spec.label)}", flex="1 1 auto")
         line = w.HBox([
             self.label,
-            w.HTML(f'<span style="{HINT_STYLE}">tối đa {format_number(spec.max_score)}{step}</span>',
-                   layout=w.Layout(width="6em")),
+            static_html(f'<span style="{HINT_STYLE}">tối đa {format_number(spec.max_score)}{step}</span>',
+                        width="6em"),
             self.input,
             *([self.echo] if self.echo is not None else []),
             self.reviewer,
-        ], layout=w.Layout(align_items="center", width="100%"))
+        ], layout=fixed_layout(align_items="center", width="100%"))
         parts: list[w.Widget] = [line]
         self.evidence: w.Textarea | None = None
         if spec.evidence:
             self.evidence = w.Textarea(placeholder="Minh chứng: số, ngày văn bản, tài liệu kèm theo…",
-                                       layout=w.Layout(width="98%", height="3.2em"))
+                                       layout=fixed_layout(width="98%", height="3.2em"), style=shared_style("text"))
             self.evidence.observe(lambda _c: self._on_change(), "value")
             parts.append(self.evidence)
         parts.append(self.error)

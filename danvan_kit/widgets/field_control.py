@@ -16,6 +16,7 @@ from ..forms.schema import FieldSpec
 from ..forms.text import format_date
 from ..forms.values import coerce_value
 from ..markup import esc
+from .shared import fixed_layout, hidden_html, shared_style, static_html
 
 __all__ = ["FieldControl", "label_html", "to_display"]
 
@@ -49,25 +50,27 @@ class FieldControl:
     `on_change` is called with no argument whenever the person edits the value.
     """
 
-    def __init__(self, spec: FieldSpec, on_change: Callable[[], None] | None = None, compact: bool = False):
+    def __init__(self, spec: FieldSpec, on_change: Callable[[], None] | None = None, compact: bool = False,
+                 input_width: str | None = None):
         self.spec = spec
+        self._input_width = input_width   # a criterion's narrow box; else by type (shared layouts: set once)
         self._on_change = on_change or (lambda: None)
         self._files: list[dict] = []
         # One HTML widget carries label, hint and error: every widget costs a model in the browser.
         self._compact = compact
         self._message: str | None = None
         self._head = "" if compact else self._head_html(spec.label, spec.hint)
-        self.error = w.HTML(self._head) if not compact else w.HTML(layout=w.Layout(display="none"))
+        self.error = static_html(self._head) if not compact else hidden_html()
         self.input = self._make_input()
         # A number box says what it understood ("= 3 200") so a misreading shows before submit.
-        self.echo = w.HTML(layout=w.Layout(display="none")) if spec.is_number and not spec.calculation else None
+        self.echo = hidden_html() if spec.is_number and not spec.calculation else None
         parts: list[w.Widget] = [] if compact else [self.error]
         row = [self.input] + ([self.echo] if self.echo is not None else [])
         if spec.unit and not compact:
-            row.append(w.HTML(f'<span style="{HINT_STYLE}">{esc(spec.unit)}</span>'))
+            row.append(static_html(f'<span style="{HINT_STYLE}">{esc(spec.unit)}</span>'))
         if spec.type == "file":
             row += [self._clear, self._file_list]
-        parts.append(w.HBox(row, layout=w.Layout(align_items="center")) if len(row) > 1 else self.input)
+        parts.append(w.HBox(row, layout=fixed_layout(align_items="center")) if len(row) > 1 else self.input)
         if compact:
             parts.append(self.error)
         self.container = w.VBox(parts, layout=w.Layout(margin="0 0 0.6em 0"))
@@ -88,17 +91,19 @@ class FieldControl:
     # -- construction -------------------------------------------------
     def _make_input(self) -> w.Widget:
         f = self.spec
-        full = w.Layout(width="98%")  # 100% plus the widget's margin overflows the page
+        full = fixed_layout(width=self._input_width or "98%")  # 100% plus the widget's margin overflows the page
+        short = fixed_layout(width=self._input_width or _NUMBER_WIDTH)
+        text_style = shared_style("text")
         if f.calculation:  # read-only: shows what the engine computed, never edited
-            return w.HTML(self._calc_html(None))
+            return static_html(self._calc_html(None))
         if f.type == "text":
-            widget = w.Text(layout=full)
+            widget = w.Text(layout=full, style=text_style)
         elif f.type == "long_text":
-            widget = w.Textarea(layout=w.Layout(width="98%", height="6em"))
+            widget = w.Textarea(layout=fixed_layout(width="98%", height="6em"), style=text_style)
         elif f.type in ("integer", "decimal"):
-            widget = w.Text(placeholder="0" if f.type == "integer" else "0,0", layout=w.Layout(width=_NUMBER_WIDTH))
+            widget = w.Text(placeholder="0" if f.type == "integer" else "0,0", layout=short, style=text_style)
         elif f.type == "date":
-            widget = w.Text(placeholder="dd/mm/yyyy", layout=w.Layout(width=_NUMBER_WIDTH))
+            widget = w.Text(placeholder="dd/mm/yyyy", layout=short, style=text_style)
         elif f.type == "select_one":
             # "" (not None) for the prompt: a None value shows an empty box instead of "— Chọn —"
             options = [("— Chọn —", "")] + [(c.label, c.value) for c in f.choices or []]
@@ -114,7 +119,7 @@ class FieldControl:
             widget = w.RadioButtons(options=[("Có", True), ("Không", False)], value=None,
                                     layout=w.Layout(width="max-content"))
         elif f.type == "note":
-            return w.HTML(f'<div style="{HINT_STYLE}">{esc(f.hint)}</div>')
+            return static_html(f'<div style="{HINT_STYLE}">{esc(f.hint)}</div>')
         elif f.type == "file":
             widget = w.FileUpload(accept=f.accept or "", multiple=True, description="Chọn tệp")
             self._file_list = w.HTML()

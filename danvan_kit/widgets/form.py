@@ -22,6 +22,7 @@ from ..markup import esc
 from .criterion import CriterionControl
 from .field_control import ERROR_STYLE, HINT_STYLE, FieldControl
 from .repeat import RepeatControl
+from .shared import fixed_layout, static_html
 
 __all__ = ["FormView", "UserFacingError"]
 
@@ -107,9 +108,9 @@ class FormView(w.VBox):
 
         sections = []
         for section in template.sections:
-            title = w.HTML(_title_html(section.title))
+            title = static_html(_title_html(section.title))
             parts: list[w.Widget] = [title]
-            hint = w.HTML(_hint_html(section.hint)) if section.hint else None
+            hint = static_html(_hint_html(section.hint)) if section.hint else None
             if hint is not None:
                 parts.append(hint)
             self._titles[section.name] = (title, hint)
@@ -118,9 +119,9 @@ class FormView(w.VBox):
             for spec in section.fields:
                 if spec.group and spec.group not in box_of:  # a group: its questions in one titled block
                     group = groups[spec.group]
-                    head = [w.HTML(f'<h4 style="margin:0.6em 0 0.3em">{esc(group.title)}</h4>')]
+                    head = [static_html(f'<h4 style="margin:0.6em 0 0.3em">{esc(group.title)}</h4>')]
                     if group.hint:
-                        head.append(w.HTML(_hint_html(group.hint)))
+                        head.append(static_html(_hint_html(group.hint)))
                     box_of[spec.group] = self._group_boxes[spec.group] = w.VBox(
                         head, layout=w.Layout(border_left="3px solid #dde5ee", padding="0 0 0 0.8em"))
                     self._group_boxes[spec.group].add_class(f"dv-group-{spec.group}")
@@ -137,22 +138,22 @@ class FormView(w.VBox):
                 else:
                     parts.append(control.container)
             if section.max_score is not None:
-                self._subtotals[section.name] = w.HTML()
+                self._subtotals[section.name] = static_html()
                 parts.append(self._subtotals[section.name])
             box = w.VBox(parts, layout=w.Layout(border_bottom="1px solid #ddd", padding="0 0 0.5em 0"))
             box.add_class(f"dv-section-{section.name}")
             self._section_boxes[section.name] = box
             sections.append(box)
 
-        header = [w.HTML(STYLE + f'<h2 style="margin:0.2em 0">{esc(template.title)}</h2>')]
+        header = [static_html(STYLE + f'<h2 style="margin:0.2em 0">{esc(template.title)}</h2>')]
         if template.code:
-            header.append(w.HTML(f'<span style="{HINT_STYLE}">{esc(template.code)}</span>'))
+            header.append(static_html(f'<span style="{HINT_STYLE}">{esc(template.code)}</span>'))
         if template.example:
-            header.append(w.HTML('<div style="background:#fff4ce;padding:4px 8px;border-radius:3px">'
+            header.append(static_html('<div style="background:#fff4ce;padding:4px 8px;border-radius:3px">'
                                  "Bộ tiêu chí mẫu, có thể chỉnh sửa — chưa phải tiêu chí chính thức của tỉnh.</div>"))
         if template.description:
-            header.append(w.HTML(f'<p style="{HINT_STYLE}">{esc(template.description)}</p>'))
-        actions = w.HBox([self.draft_button, self.submit_button], layout=w.Layout(margin="1em 0"))
+            header.append(static_html(f'<p style="{HINT_STYLE}">{esc(template.description)}</p>'))
+        actions = w.HBox([self.draft_button, self.submit_button], layout=fixed_layout(margin="1em 0"))
         super().__init__(header + [self.review_note, self.summary] + sections + [actions, self.status])
         self.add_class("dv-form")
         if review_comment:

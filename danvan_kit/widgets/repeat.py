@@ -8,6 +8,7 @@ import ipywidgets as w
 from ..forms.schema import FieldSpec
 from ..markup import esc
 from .field_control import ERROR_STYLE, HINT_STYLE, FieldControl, label_html
+from .shared import fixed_layout, hidden_html, static_html
 
 __all__ = ["RepeatControl"]
 
@@ -23,11 +24,11 @@ class RepeatControl:
         self.body = w.VBox()
         self.add_button = w.Button(description="+ Thêm dòng", layout=w.Layout(width="auto"))
         self.add_button.on_click(lambda _b: self.add_row())
-        self.error = w.HTML(layout=w.Layout(display="none"))
-        columns = [w.HTML(label_html(sub), layout=self._cell_layout(sub)) for sub in spec.fields or []]
-        header = w.HBox(columns + [w.HTML("", layout=w.Layout(width="5em"))], layout=w.Layout(grid_gap="0.5em"))
-        self.title = w.HTML(label_html(spec))
-        self.hint = w.HTML(f'<span style="{HINT_STYLE}">{esc(spec.hint)}</span>')
+        self.error = hidden_html()
+        columns = [static_html(label_html(sub), **self._cell_css(sub)) for sub in spec.fields or []]
+        header = w.HBox(columns + [static_html("", width="5em")], layout=fixed_layout(grid_gap="0.5em"))
+        self.title = static_html(label_html(spec))
+        self.hint = static_html(f'<span style="{HINT_STYLE}">{esc(spec.hint)}</span>')
         parts: list[w.Widget] = [self.title] + ([self.hint] if spec.hint else [])
         if spec.repeat_count:  # the rows follow a count typed elsewhere: no add button
             self.add_button.layout.display = "none"
@@ -37,9 +38,14 @@ class RepeatControl:
         self.container.add_class(f"dv-field-{spec.name}")
 
     @staticmethod
-    def _cell_layout(sub: FieldSpec) -> w.Layout:
+    def _cell_css(sub: FieldSpec) -> dict[str, str]:
         narrow = sub.type in ("integer", "decimal", "date", "yes_no")
-        return w.Layout(width="12em" if narrow else "auto", flex="0 0 auto" if narrow else "1 1 0")
+        return {"width": "12em" if narrow else "auto", "flex": "0 0 auto" if narrow else "1 1 0"}
+
+    @classmethod
+    def _cell_layout(cls, sub: FieldSpec) -> w.Layout:
+        """A row cell's own layout (its visibility follows the row's answers)."""
+        return w.Layout(**cls._cell_css(sub))
 
     def add_row(self, values: dict[str, Any] | None = None, notify: bool = True) -> dict[str, FieldControl]:
         """Append a row (optionally filled); refused silently past max_rows."""
@@ -52,7 +58,7 @@ class RepeatControl:
                 control.raw = values[name]
         remove = w.Button(description="Xoá dòng", layout=w.Layout(width="5em",
                                                               display="none" if self.spec.repeat_count else None))
-        box = w.HBox([c.container for c in controls.values()] + [remove], layout=w.Layout(grid_gap="0.5em"))
+        box = w.HBox([c.container for c in controls.values()] + [remove], layout=fixed_layout(grid_gap="0.5em"))
         remove.on_click(lambda _b, box=box: self.remove_row(self._row_boxes.index(box)))
         self.rows.append(controls)
         self._row_boxes.append(box)
