@@ -83,28 +83,30 @@ class StoreService:
                     method, args, kwargs = conn.recv()
                 except (EOFError, OSError):   # the kernel went away
                     return
-                conn.send(self.answer(method, args, kwargs))
+                except Exception:             # a call that could not be read: say so, keep serving
+                    log.exception("store service: a call could not be read")
+                    method, args, kwargs = "", (), {}
+                reply = self.answer(method, args, kwargs)
+                try:
+                    conn.send(reply)
+                except (EOFError, OSError):
+                    return
+                except Exception:   # an answer that cannot travel (pickled before anything is sent)
+                    log.exception("store service: the answer to %s cannot be sent", method)
+                    conn.send(("error", StoreError(str(reply[1]) if reply[0] == "error" else FAILED)))
 
     def answer(self, method: str, args: tuple, kwargs: dict) -> tuple[str, Any]:
         """("ok", result) or ("error", a StoreError to raise in the kernel)."""
-        import pickle
-
         if method not in PAGE_METHODS:
             log.warning("store service: %r refused (not a page's call)", method)
             return "error", StoreError(FAILED)
         try:
-            reply: tuple[str, Any] = ("ok", getattr(self._store(), method)(*args, **kwargs))
+            return "ok", getattr(self._store(), method)(*args, **kwargs)
         except StoreError as exc:
-            reply = ("error", exc)
+            return "error", exc
         except Exception:
             log.exception("store service: %s failed", method)
             return "error", StoreError(FAILED)
-        try:
-            pickle.dumps(reply)
-        except Exception:   # an error carrying something that cannot travel: its message still does
-            log.exception("store service: the answer to %s cannot be sent", method)
-            return "error", StoreError(str(reply[1]) if reply[0] == "error" else FAILED)
-        return reply
 
     def close(self) -> None:
         self._listener.close()

@@ -133,3 +133,28 @@ def test_a_kernel_whose_server_is_gone_says_so_in_vietnamese(remote, service, pe
 def test_a_kernel_finds_the_service_named_in_its_environment_and_none_elsewhere(service):
     assert find_service({SERVICE_ENV: str(service.file)}) == service.file
     assert find_service({}) is None   # not in a kernel: the store is opened in this process
+
+
+def test_a_refusal_that_cannot_travel_still_reaches_the_page_with_its_message(tmp_path):
+    class Odd(StoreError):   # a local class: pickle cannot send it
+        pass
+
+    class Refusing:
+        def latest(self, *args, **kwargs):
+            raise Odd("Báo cáo này đang được Phòng Nội vụ xem xét.")
+
+        def status(self, *args, **kwargs):
+            raise RuntimeError("the database went away")
+
+    service = StoreService(tmp_path, Refusing)
+    remote = RemoteStore(service.file, fallback=Fallback(None))
+    try:
+        with pytest.raises(StoreError, match="đang được Phòng Nội vụ xem xét"):
+            remote.latest(None, *KEY)
+        with pytest.raises(StoreError, match="chưa có gì được ghi"):   # an unexpected failure: no traceback
+            remote.status(None, "2026-6t")
+        with pytest.raises(StoreError, match="đang được Phòng Nội vụ xem xét"):   # the connection still serves
+            remote.latest(None, *KEY)
+    finally:
+        remote.close()
+        service.close()
