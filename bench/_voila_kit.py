@@ -35,6 +35,9 @@ def workspace(extra_notebooks: dict[str, object] | None = None) -> Path:
     """A temporary copy of notebooks/ and voila.json (plus extra notebooks), with a demo store in data/."""
     import nbformat
 
+    from danvan_kit.app.server import compile_package
+
+    compile_package()   # as `danvan serve` does: kernels load bytecode, not compile our modules
     work = Path(tempfile.mkdtemp(prefix="dv-bench-"))
     shutil.copytree(ROOT / "notebooks", work / "notebooks")
     shutil.copy(ROOT / "voila.json", work / "voila.json")

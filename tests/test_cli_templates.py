@@ -50,3 +50,22 @@ def test_templates_check_refuses_nested_yaml_aliases_naming_file_and_line(tmp_pa
     assert result.exit_code == 1
     assert "cuoi.yaml: dòng 1, cột 4: mẫu không được dùng neo (&) hay bí danh (*) của YAML" in result.output
     assert "MemoryError" not in result.output and "Traceback" not in result.output
+
+
+def test_serve_writes_the_packages_bytecode_first_so_kernels_load_it_instead_of_compiling(monkeypatch):
+    """Even where Python may not cache bytecode (PYTHONDONTWRITEBYTECODE), as in many containers."""
+    import importlib.util
+    import sys
+
+    from danvan_kit.app.server import compile_package
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    package = PROJECT_ROOT / "danvan_kit"
+    module = package / "widgets" / "shared.py"
+    cached = Path(importlib.util.cache_from_source(str(module)))
+    cached.unlink(missing_ok=True)
+    compile_package()
+    assert cached.exists() and cached.stat().st_mtime >= module.stat().st_mtime
+    stale = [p for p in package.rglob("*.py")
+             if not Path(importlib.util.cache_from_source(str(p))).exists()]
+    assert stale == []

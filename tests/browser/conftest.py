@@ -118,6 +118,9 @@ class VoilaServer:
         _SERVERS.append(self)
         self.log = data / "voila.log"
         self._log = open(self.log, "w")
+        from danvan_kit.app.server import compile_package
+
+        compile_package()   # as `danvan serve` does
         cmd = [sys.executable, "-m", "voila"] + [a for a in _voila_args(self.port)] + list(extra)
         self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.time() + 90
