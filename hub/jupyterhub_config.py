@@ -24,6 +24,9 @@ c.JupyterHub.cookie_secret_file = str(hub_data / "jupyterhub_cookie_secret")
 c.ConfigurableHTTPProxy.pid_file = str(hub_data / "jupyterhub-proxy.pid")
 
 # Logins: our accounts and passcodes (under the store's throttle); any active account may start its server.
+# One login, at the hub: it opens the browser's store session, which the user's server requires besides
+# the hub's OAuth (danvan_kit/app/hub_door.py); a passcode reset, a disabled account, `danvan sessions end`
+# or the hub's logout end it, and with it the hub login (checked every Authenticator.auth_refresh_age, 60 s).
 c.JupyterHub.authenticator_class = "danvan_kit.app.hub.DanvanAuthenticator"
 c.Authenticator.allow_all = True
 
