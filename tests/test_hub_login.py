@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,6 +19,13 @@ from danvan_kit.app.server import HUB_DOOR, voila_command
 
 PASSCODE = "an-phu-2026"
 PAGE = "/user/xa-an-phu/voila/render/bao_cao.ipynb"
+
+
+def run_async(coroutine):
+    """Run a coroutine to its end on a loop of its own thread: in a full run the session's Playwright
+    browser keeps an event loop running in the main thread, where asyncio.run() is refused."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture
@@ -56,12 +64,12 @@ def hub_login(store, login: str = "xa-an-phu", passcode: str = PASSCODE, browser
     authenticator = DanvanAuthenticator()
     authenticator._store = store
     handler = browser or HubRequest()
-    name = asyncio.run(authenticator.authenticate(handler, {"username": login, "password": passcode}))
+    name = run_async(authenticator.authenticate(handler, {"username": login, "password": passcode}))
     return authenticator, handler, name
 
 
 def refresh(authenticator, handler, login: str = "xa-an-phu") -> bool:
-    return asyncio.run(authenticator.refresh_user(SimpleNamespace(name=login), handler))
+    return run_async(authenticator.refresh_user(SimpleNamespace(name=login), handler))
 
 
 def test_a_hub_login_opens_a_store_session_and_hands_its_token_to_the_hub_and_the_users_server(store):
@@ -119,7 +127,7 @@ def test_the_hub_logout_ends_the_store_session_and_clears_both_cookies(store):
     authenticator, handler, _ = hub_login(store)
     token = handler.set[(HUB_COOKIE, "/hub/")]["value"]
     browser = HubRequest({HUB_COOKIE: token})
-    assert asyncio.run(authenticator.end_browser_session(browser, "xa-an-phu")) is True
+    assert run_async(authenticator.end_browser_session(browser, "xa-an-phu")) is True
     assert store.session_account(token) is None and store.list_sessions() == []
     assert set(browser.cleared) == {(HUB_COOKIE, "/hub/"), (COOKIE, "/user/xa-an-phu/")}
     [ended] = store.list_sessions(active_only=False)
@@ -185,7 +193,7 @@ class ServerRequest:
 
 
 def who(door, request: ServerRequest):
-    return asyncio.run(door.get_user(request))
+    return run_async(door.get_user(request))
 
 
 def session_token(store, login: str = "xa-an-phu", passcode: str = PASSCODE) -> str:
