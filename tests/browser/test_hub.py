@@ -37,8 +37,13 @@ class Hub(Process):
                    DANVAN_HUB_API_PORT=str(_free_port()), DANVAN_OUTPUT_DIR=str(root / "shared-output"),
                    JUPYTER_CONFIG_PATH="")
         (root / "hub").mkdir()
+        self.users = root / "hub" / "users"
         super().__init__([sys.executable, "-m", "jupyterhub", "-f", str(ROOT / "hub" / "jupyterhub_config.py")],
                          env, root / "hub", root / "hub" / "jupyterhub.log", "/hub/login")
+
+    def logs(self) -> list[Path]:
+        """The hub's output (the proxy's and every user's server's with it) and each user's app log."""
+        return [self.log, *sorted(self.users.glob("*/logs/app.log"))]
 
 
 @pytest.fixture(scope="module")
