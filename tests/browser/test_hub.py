@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -17,7 +18,7 @@ from samples import REPORT_INPUT
 from danvan_kit.catalog import load_catalog
 from danvan_kit.store import Store
 
-from .conftest import CHROMIUM, ROOT, _free_port, shot, wait_for_draft_saved, wait_until
+from .conftest import CHROMIUM, ROOT, _free_port, kernel_id_of, shot, wait_for_draft_saved, wait_until
 from .fill import fill_form
 from .test_two_servers import Process, _own_database
 
@@ -111,6 +112,22 @@ def expect_hub_login_page(page, hub) -> None:
     page.locator("#username_input").wait_for()
     assert page.url.startswith(f"{hub.base}/hub/login"), page.url
     assert page.locator(".dv-form, .dv-home, .jupyter-widgets").count() == 0
+
+
+def expect_the_watch_to_find_the_session_live(page) -> None:
+    """The page's connection watch (app/connection_watch.py) asks its server about the page's kernel
+    every few seconds; under the hub that ask must get in (200) and the page show no banner. Two asks
+    are awaited: by the time the second is answered, the page shows what it made of the first."""
+    kernel = kernel_id_of(page.content())
+
+    def watch_ask(response) -> bool:
+        url = urlsplit(response.url)
+        return url.path.endswith(f"/api/kernels/{kernel}") and not url.query   # JupyterLab's own asks add ?<time>
+    for _ in range(2):
+        with page.expect_response(watch_ask) as answer:
+            pass
+        assert answer.value.status == 200, f"the page's watch was refused: {answer.value.status}"
+    assert page.locator("#dv-connection-lost").count() == 0, page.locator("#dv-connection-lost").inner_text()
 
 
 def live_sessions(db_url: str, login: str) -> list:
@@ -224,4 +241,6 @@ def test_another_unit_cannot_reach_the_first_units_server_or_data(hub, browser_p
     header = other.locator(".dv-page-header").inner_text()
     assert "Xã Tân Quan" in header and "Xã An Phú" not in header
     assert other.locator(".dv-field-nguoi_lap input").input_value() != "Cán bộ An Phú qua Hub"
+    expect_the_watch_to_find_the_session_live(other)       # its own server: the watch's asks get in
+    expect_the_watch_to_find_the_session_live(first)       # and the first unit's page is still its own
     shot(other, "hub-other-unit-refused")
