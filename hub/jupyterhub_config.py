@@ -38,7 +38,8 @@ c.SimpleLocalProcessSpawner.home_dir_template = str(hub_data / "users" / "{usern
 c.Spawner.cmd = [danvan, "serve", "--hub"]
 c.Spawner.environment = {
     "DANVAN_DB_URL": os.environ.get("DANVAN_DB_URL", ""),
-    "DANVAN_DATA_DIR": str(hub_data / "users" / "{username}"),
+    # a callable: JupyterHub fills no "{username}" in an environment value (each server's own logs folder)
+    "DANVAN_DATA_DIR": lambda spawner: str(hub_data / "users" / spawner.user.name),
     "DANVAN_OUTPUT_DIR": os.environ.get("DANVAN_OUTPUT_DIR") or str(project / "data" / "xuat-excel"),
     "DANVAN_TEMPLATES": os.environ.get("DANVAN_TEMPLATES") or str(project / "templates"),
 }

@@ -155,6 +155,9 @@ def test_a_unit_logs_in_once_at_the_hub_submits_and_the_analyst_sees_it(hub, bro
     with Store.open(db_url) as store:
         saved = store.latest(store.system_actor(), "XA-AN-PHU", "bao-cao-dinh-ky", "2026-nam", submitted_only=True)
     assert saved is not None and saved.data["nguoi_lap"] == WHO and saved.author == "xa-an-phu"
+    app_log = server.users / "xa-an-phu" / "logs" / "app.log"       # each user's server logs in its own folder
+    assert "page built for xa-an-phu" in app_log.read_text(encoding="utf-8")
+    assert not [p.name for p in server.users.iterdir() if "{" in p.name]    # no folder named by a template
 
     analyst = browser_page()
     desk = hub_login(analyst, server, "phongnoivu")
