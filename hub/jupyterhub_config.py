@@ -24,6 +24,9 @@ c.JupyterHub.cookie_secret_file = str(hub_data / "jupyterhub_cookie_secret")
 c.ConfigurableHTTPProxy.pid_file = str(hub_data / "jupyterhub-proxy.pid")
 
 # Logins: our accounts and passcodes (under the store's throttle); any active account may start its server.
+# One login, at the hub: it opens the browser's store session, which the user's server requires besides
+# the hub's OAuth (danvan_kit/app/hub_door.py); a passcode reset, a disabled account, `danvan sessions end`
+# or the hub's logout end it, and with it the hub login (checked every Authenticator.auth_refresh_age, 60 s).
 c.JupyterHub.authenticator_class = "danvan_kit.app.hub.DanvanAuthenticator"
 c.Authenticator.allow_all = True
 
@@ -35,7 +38,8 @@ c.SimpleLocalProcessSpawner.home_dir_template = str(hub_data / "users" / "{usern
 c.Spawner.cmd = [danvan, "serve", "--hub"]
 c.Spawner.environment = {
     "DANVAN_DB_URL": os.environ.get("DANVAN_DB_URL", ""),
-    "DANVAN_DATA_DIR": str(hub_data / "users" / "{username}"),
+    # a callable: JupyterHub fills no "{username}" in an environment value (each server's own logs folder)
+    "DANVAN_DATA_DIR": lambda spawner: str(hub_data / "users" / spawner.user.name),
     "DANVAN_OUTPUT_DIR": os.environ.get("DANVAN_OUTPUT_DIR") or str(project / "data" / "xuat-excel"),
     "DANVAN_TEMPLATES": os.environ.get("DANVAN_TEMPLATES") or str(project / "templates"),
 }

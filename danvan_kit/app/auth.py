@@ -30,7 +30,8 @@ from traitlets import Integer, Unicode, default
 
 from ..markup import attr, esc
 
-__all__ = ["DanvanIdentityProvider", "COOKIE", "TICKET_HEADER", "page", "client_address"]
+__all__ = ["DanvanIdentityProvider", "COOKIE", "TICKET_HEADER", "HOME", "page", "client_address",
+           "set_session_cookie"]
 
 COOKIE = "danvan_phien"
 TICKET_HEADER = "X-Danvan-Ticket"
@@ -127,7 +128,7 @@ class DanvanIdentityProvider(IdentityProvider):
     def logout_available(self) -> bool:
         return True
 
-    def get_handlers(self) -> list[tuple[str, object]]:
+    def get_handlers(self) -> list[tuple[Any, ...]]:
         """Our login and logout pages (Voilà passes its own login handler class; ours replaces it).
 
         Under Voilà's server URL (e.g. /user/<name>/ behind JupyterHub's proxy), as Voilà's own
@@ -139,16 +140,12 @@ class DanvanIdentityProvider(IdentityProvider):
         return [(url_path_join(prefix, "/login"), LoginHandler), (url_path_join(prefix, "/logout"), LogoutHandler)]
 
     async def get_user(self, handler: web.RequestHandler) -> User | None:
-        """The account of the request's session cookie, or None (Voilà then sends it to the login page)."""
+        """The account of the request's session, or None (Voilà then sends it to the login page)."""
         handler.request.headers.pop(TICKET_HEADER, None)   # only this method may set it
-        token = handler.get_cookie(COOKIE)
-        if not token:
+        account = await self.session_of(handler)
+        if account is None:
             return None
         loop = asyncio.get_running_loop()
-        account = await loop.run_in_executor(None, partial(self.store.session_account, token))
-        if account is None:
-            self.clear_login_cookie(handler)
-            return None
         if _is_page_load(handler):
             self._check_capacity(handler, account.session_id)
             ticket = await loop.run_in_executor(None, partial(self.store.issue_page_ticket, account))
@@ -156,6 +153,18 @@ class DanvanIdentityProvider(IdentityProvider):
                 return None
             handler.request.headers[TICKET_HEADER] = ticket
         return User(username=account.login, name=account.display_name or account.login)
+
+    async def session_of(self, handler: web.RequestHandler) -> Any:
+        """The account (with its session) of the request's session cookie, or None; a cookie whose
+        session has ended is cleared."""
+        token = handler.get_cookie(COOKIE)
+        if not token:
+            return None
+        account = await asyncio.get_running_loop().run_in_executor(
+            None, partial(self.store.session_account, token))
+        if account is None:
+            self.clear_login_cookie(handler)
+        return account
 
     def _check_capacity(self, handler: web.RequestHandler, session_id: int) -> None:
         """Refuse a page load (a new kernel) past the server's or the session's cap, with a Vietnamese page."""
@@ -177,15 +186,29 @@ class DanvanIdentityProvider(IdentityProvider):
         loads.append(now)
 
     def set_session_cookie(self, handler: web.RequestHandler, token: str) -> None:
-        """HttpOnly, SameSite=Strict, Secure over HTTPS; a browser-session cookie (the store expires it)."""
-        handler.set_cookie(COOKIE, token, path=_cookie_path(handler), httponly=True, samesite="Strict",
-                           secure=handler.request.protocol == "https")
+        set_session_cookie(handler, token, _cookie_path(handler))
 
     def clear_login_cookie(self, handler: web.RequestHandler) -> None:
         handler.clear_cookie(COOKIE, path=_cookie_path(handler))
 
+    async def end_session(self, handler: web.RequestHandler) -> None:
+        """Log out: end the session of the request's cookie in the store (every open page of it
+        stops working) and clear the cookie."""
+        token = handler.get_cookie(COOKIE)
+        if token:
+            await asyncio.get_running_loop().run_in_executor(
+                None, partial(self.store.end_session, token, client=client_address(handler.request)))
+        self.clear_login_cookie(handler)
+
     def validate_security(self, app: Any, ssl_options: dict[str, Any] | None = None) -> None:
         """Nothing to warn about: there is no token, and every request needs a session."""
+
+
+def set_session_cookie(handler: web.RequestHandler, token: str, path: str, name: str = COOKIE) -> None:
+    """A session cookie on `path`: HttpOnly, SameSite=Strict, Secure over HTTPS; a browser-session
+    cookie (the store expires the session). JupyterHub's login sets it too (app/hub.py)."""
+    handler.set_cookie(name, token, path=path, httponly=True, samesite="Strict",
+                       secure=handler.request.protocol == "https")
 
 
 def _cookie_path(handler: web.RequestHandler) -> str:
@@ -274,11 +297,7 @@ class LogoutHandler(JupyterHandler):
     @allow_unauthenticated
     async def get(self) -> None:
         provider: DanvanIdentityProvider = self.identity_provider  # type: ignore[assignment]
-        token = self.get_cookie(COOKIE)
-        if token:
-            await asyncio.get_running_loop().run_in_executor(
-                None, partial(provider.store.end_session, token, client=client_address(self.request)))
-        provider.clear_login_cookie(self)
+        await provider.end_session(self)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         self.write(page("Đã đăng xuất", f'<h1>Đã đăng xuất</h1><p>Phiên làm việc đã kết thúc trên máy chủ.</p>'

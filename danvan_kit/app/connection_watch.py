@@ -10,6 +10,10 @@ Vietnamese, with the time of the last saved draft (the page keeps it in an
 element of class `dv-last-saved`) and what to do. The script holds no stored
 text: it only reads that element's text.
 
+Under JupyterHub the ask carries the page's XSRF token (from the `_xsrf` cookie, as
+JupyterLab's own requests do): the hub's door refuses a script's cookie request
+without it, and the page would say its login had ended while it had not.
+
 It also says so when the page's widgets never appear (`BLANK_SECONDS` after the
 page loaded, no `.dv-root` on it): the browser's widget manager gave up on a busy
 kernel (ipywidgets waits 4 s for the widgets' state, then falls back to a slower
@@ -69,8 +73,15 @@ _SCRIPT = """<script>
     var box = document.getElementById("dv-connection-lost");
     if (box && box.getAttribute("data-kind") !== "blank") { box.remove(); }   // only a reload mends a blank page
   }
+  function headers() {
+    // JupyterHub's door (HubOAuth) refuses a script's cookie request without the page's XSRF token,
+    // which JupyterLab's own requests send from the _xsrf cookie: so does this one.
+    var xsrf = document.cookie.match(/(?:^|; *)_xsrf=([^;]*)/);
+    return xsrf ? {"X-XSRFToken": xsrf[1]} : {};
+  }
   function check() {
-    fetch(url, {credentials: "same-origin", cache: "no-store", redirect: "manual"}).then(function (r) {
+    fetch(url, {credentials: "same-origin", cache: "no-store", redirect: "manual", headers: headers()})
+    .then(function (r) {
       if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403) { banner("ended"); }
       else if (r.status === 404) { banner("stopped"); }
       else if (!r.ok) { banner("lost"); }

@@ -12,9 +12,14 @@ __all__ = ["voila_command", "serve", "hub_address", "lab_command", "lab", "compi
 
 
 
+HUB_DOOR = "danvan_kit.app.hub_door.HubIdentityProvider"
+
+
 def voila_command(port: int = 8866, ip: str = "127.0.0.1", notebooks: Path | None = None,
-                  base_url: str = "/", preheat: bool = True) -> list[str]:
-    """The command line; voila.json in PROJECT_ROOT (the working directory) supplies the rest."""
+                  base_url: str = "/", preheat: bool = True, hub: bool = False) -> list[str]:
+    """The command line; voila.json in PROJECT_ROOT (the working directory) supplies the rest.
+
+    `hub`: the door is the hub's login (app/hub_door.py) instead of the app's login page."""
     notebooks = notebooks or PROJECT_ROOT / "notebooks"
     cmd = [sys.executable, "-m", "voila", str(notebooks), f"--port={port}", f"--Voila.ip={ip}", "--no-browser",
            "--Voila.root_dir=" + str(notebooks)]
@@ -22,6 +27,8 @@ def voila_command(port: int = 8866, ip: str = "127.0.0.1", notebooks: Path | Non
         cmd += [f"--Voila.base_url={base_url}", f"--Voila.server_url={base_url}"]
     if not preheat:
         cmd.append("--VoilaConfiguration.preheat_kernel=False")
+    if hub:
+        cmd.append(f"--Voila.identity_provider_class={HUB_DOOR}")
     return cmd
 
 
@@ -67,15 +74,16 @@ def serve(port: int = 8866, ip: str = "127.0.0.1", data_dir: Path | None = None,
     """Replace this process with Voilà (Ctrl+C stops it).
 
     `hub`: as JupyterHub's single-user command: the address and base URL come from the hub,
-    and no kernel is preheated (each user has a server of their own; seven pooled kernels
-    per user would hold about 1 GB each).
+    the hub's login is the door (its OAuth and the store session it opened), and no kernel is
+    preheated (each user has a server of their own; seven pooled kernels per user would hold
+    about 1 GB each).
     """
     env = serve_environment(settings.data_dir(data_dir))
     compile_package()
     os.chdir(PROJECT_ROOT)
     if hub:
         ip, port, base_url = hub_address()
-        cmd = voila_command(port, ip, base_url=base_url, preheat=False)
+        cmd = voila_command(port, ip, base_url=base_url, preheat=False, hub=True)
     else:
         cmd = voila_command(port, ip)
     os.execvpe(cmd[0], cmd, env)

@@ -30,7 +30,7 @@ FAILURES = ROOT / "test-artifacts" / "failures"
 # tail of every running server's logs. A first page load that never showed its form hit 2 of 4 full
 # runs and never alone; without this the report said only "timeout".
 _OPEN_PAGES: list[tuple[Any, list[str]]] = []
-_SERVERS: list["VoilaServer"] = []
+_SERVERS: list[Any] = []   # every server a test started (VoilaServer, test_two_servers.Process): its `logs()`
 # How long a browser step may wait for the page (page.set_default_timeout and Playwright's expect(), whose
 # own default is 5 s): a cold kernel can take a while to start on a busy 2-core CI machine.
 STEP_TIMEOUT_MS = 90_000
@@ -137,6 +137,10 @@ class VoilaServer:
 
     def __getitem__(self, key: str):  # tests read server["base"], server["data"], …
         return getattr(self, key)
+
+    def logs(self) -> list[Path]:
+        """What a failed test reports of this server: Voilà's output and the app's log."""
+        return [self.log, self.data / "logs" / "app.log"]
 
     def kernel_ids(self) -> set[str]:
         """Ids of the kernel processes this server runs now (pools included), from their connection files."""
@@ -247,8 +251,8 @@ def failure_report(name: str) -> str:
         except Exception as exc:  # a closed or crashed page says so instead of hiding the rest
             parts.append(f"--- page {n}: could not be read ({exc})")
     for server in list(_SERVERS):
-        parts.append(f"--- server {server.base} voila.log (tail):\n{_tail(server.log)}")
-        parts.append(f"--- server {server.base} logs/app.log (tail):\n{_tail(server.data / 'logs' / 'app.log')}")
+        for log in server.logs():
+            parts.append(f"--- server {server.base} {log.name} ({log}, tail):\n{_tail(log, 150)}")
     return "\n".join(parts)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from danvan_kit.store import Store
 
 from .conftest import (
+    _SERVERS,
     CHROMIUM,
     ROOT,
     _free_port,
@@ -55,9 +56,13 @@ class Process:
         fill = lambda text: text.replace("{port}", str(self.port))  # noqa: E731
         self.proc = subprocess.Popen([fill(a) for a in cmd], env={k: fill(v) for k, v in env.items()}, cwd=cwd,
                                      stdout=self._log, stderr=subprocess.STDOUT)
+        _SERVERS.append(self)                     # a failed test prints the tails of its logs()
 
     def __getitem__(self, key: str):
         return getattr(self, key)
+
+    def logs(self) -> list[Path]:
+        return [self.log]
 
     def ready(self) -> bool:
         assert self.proc.poll() is None, self.log.read_text()[-3000:]
@@ -84,6 +89,9 @@ class Serve(Process):
         env = dict(env, DANVAN_DATA_DIR=str(data), JUPYTER_CONFIG_DIR=str(data / "jupyter-config"))
         super().__init__([sys.executable, "-m", "danvan_kit", "serve", "--port", "{port}"], env, ROOT,
                          data / "serve.log", "/login")
+
+    def logs(self) -> list[Path]:
+        return [self.log, self.data / "logs" / "app.log"]
 
     def kernels(self) -> int:
         import psutil
