@@ -68,7 +68,8 @@ class _JSONDoc(TypeDecorator):
 
     A decorator rather than `JSON().with_variant(JSONB(), "postgresql")`: the variant needs
     PostgreSQL's dialect (about 2 MB, 40 modules) imported in every process that declares the
-    tables, a SQLite page kernel included; this imports it only when a PostgreSQL engine asks.
+    tables on SQLite too (the desk's kernel, each command); this imports it only when a PostgreSQL
+    engine asks. (A form page's kernel declares no tables: it asks its server, store/remote.py.)
     """
 
     impl = JSON(none_as_null=True)
