@@ -33,6 +33,7 @@ VN = timezone(timedelta(hours=7))
 
 def score_form(criteria: int):
     from danvan_kit.forms.schema import FormTemplate
+    from danvan_kit.forms.yamlfile import load_model
 
     groups = 10
     per = max(1, criteria // groups)
@@ -46,7 +47,7 @@ def score_form(criteria: int):
         {"name": "tong_diem", "type": "decimal", "label": "Tổng điểm", "calculation": "score_total()"},
         {"name": "xep_loai", "type": "text", "label": "Xếp loại", "calculation": "classify(tong_diem)"}]})
     total = groups * per
-    return FormTemplate.model_validate({
+    return load_model("bench-tieu-chi.yaml", FormTemplate, {
         "id": "bench-tieu-chi", "version": 1, "title": "Bảng tự chấm điểm (thử tải)", "code": "Biểu số 02/DVCQ",
         "sections": sections,
         "scoring": {"total_max": total, "ineligible_when": "co_vi_pham_nghiem_trong == True", "classes": [

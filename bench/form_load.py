@@ -42,13 +42,10 @@ FLOOR_CELL = "import ipywidgets as w\nw.IntSlider(description='floor')"
 PARTS = [
     ("asking the server's store (its client, errors and types)",
      "import danvan_kit.store.remote, danvan_kit.store.errors, danvan_kit.store.types"),
-    ("pydantic", "import pydantic, pydantic.main"),
-    ("pydantic's model machinery (a first model)", "class _M(pydantic.BaseModel):\n    a: int\n_M(a=1)"),
-    ("PyYAML", "import yaml"),
     ("the form core (expressions, numbers, text)",
      "import danvan_kit.forms.expressions, danvan_kit.forms.numbers, danvan_kit.forms.text"),
-    ("the template models, engine and catalog code", "import danvan_kit.catalog, danvan_kit.forms.engine"),
-    ("the catalog loaded, the server's store asked",
+    ("the template types, engine and catalog code", "import danvan_kit.catalog, danvan_kit.forms.engine"),
+    ("the server's catalog handed over, its store asked",
      "from danvan_kit.app.context import get_app\n_ = get_app()\n_.store.now()"),
     ("the page modules (widgets, form page, home)", "import danvan_kit.app.form_page, danvan_kit.app.home"),
 ]
@@ -142,9 +139,10 @@ def kernel_parts(work: Path) -> list[tuple[str, float]]:
     from danvan_kit.store.remote import SERVICE_ENV, StoreService
 
     templates = Path(__file__).resolve().parent.parent / "templates"
-    store = Store.open(data_dir=work / "data", validator=load_catalog(templates).validator)
+    catalog = load_catalog(templates)
+    store = Store.open(data_dir=work / "data", validator=catalog.validator)
     (work / "connections").mkdir(mode=0o700, exist_ok=True)
-    service = StoreService(work / "connections", lambda: store)   # the server's side, as under our Voilà
+    service = StoreService(work / "connections", lambda: store, catalog=lambda: catalog)   # as under our Voilà
     env = dict(os.environ, DANVAN_DATA_DIR=str(work / "data"), JUPYTER_CONFIG_PATH="",
                DANVAN_TEMPLATES=str(templates), **{SERVICE_ENV: str(service.file)})
     manager = KernelManager(kernel_name="python3")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def test_an_analyst_downloads_a_form_edits_it_and_keeps_it_as_the_next_version_o
     assert saved.version == 2 and "Đã lưu" in panel.result.value
     assert "templates" not in panel.result.value and ".yaml" not in panel.result.value
     new = load_form(forms / "bao-cao-dinh-ky-v2.yaml")
-    assert new.model_dump() == {**app.catalog.form("bao-cao-dinh-ky").model_dump(), "version": 2,
+    assert asdict(new) == {**asdict(app.catalog.form("bao-cao-dinh-ky")), "version": 2,
                                 "applies_from": 2027}
     assert load_catalog(app.catalog.root).form_for("2027-nam").version == 2
 

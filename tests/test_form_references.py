@@ -2,6 +2,8 @@
 the store's check, the Excel blank form and the XLSForm import."""
 from __future__ import annotations
 
+from dataclasses import asdict, replace
+
 import openpyxl
 import pytest
 from samples import SELF_ASSESSMENT_INPUT
@@ -91,7 +93,7 @@ def test_the_excel_blank_form_names_referenced_fields_by_label_and_the_xlsform_k
     from danvan_kit.catalog.loading import Catalog
     from danvan_kit.roundtrip import blank_form_bytes
 
-    as_report = form.model_copy(update={"id": "bao-cao-dinh-ky", "version": 9, "applies_from": 2026})
+    as_report = replace(form, id="bao-cao-dinh-ky", version=9, applies_from=2026)
     test_catalog = Catalog(catalog.root, catalog.organisation, catalog.calendar, (*catalog.forms, as_report))
     path = tmp_path / "trang.xlsx"
     path.write_bytes(blank_form_bytes(test_catalog, "XA-AN-PHU", "2026-6t"))
@@ -99,7 +101,7 @@ def test_the_excel_blank_form_names_referenced_fields_by_label_and_the_xlsform_k
                     if c.value)
     assert "Số hộ của «Tên đơn vị» («Loại đơn vị»)" in text and "{" not in text
     result = read_xlsform("tham-chieu.xlsx", xlsform_bytes(form))
-    assert result.ok and result.form.model_dump() == form.model_dump()
+    assert result.ok and asdict(result.form) == asdict(form)
     sheet = openpyxl.load_workbook(__import__("io").BytesIO(xlsform_bytes(form)))["survey"]
     labels = [r[2] for r in sheet.iter_rows(values_only=True)]
     assert "Số hộ của ${ten_don_vi} (${loai})" in labels          # XLSForm's own way of writing it

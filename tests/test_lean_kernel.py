@@ -4,7 +4,8 @@ Each page's notebook is run, as a preheated kernel runs it, in a fresh interpret
 imports what a one-widget kernel holds anyway (ipykernel, ipywidgets); whatever the page adds
 must be on PAGE_MAY_ADD. Measured once (bench/form_load.py): Voilà's server side (~45 MB),
 PostgreSQL's dialect on SQLite (~2 MB) and the `websockets` client (~1 MB) came in this way; the
-store itself (SQLAlchemy, ~14 MB) is asked of the server (store/remote.py), as under Voilà.
+store itself (SQLAlchemy, ~14 MB) is asked of the server (store/remote.py), as under Voilà, and so
+are the templates, already checked (pydantic and PyYAML, ~8 MB).
 """
 from __future__ import annotations
 
@@ -23,8 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGE_MAY_ADD = {
     "danvan_kit",
     "multiprocessing", "_multiprocessing", "__mp_main__",                  # asking the server's store
-    "pydantic", "pydantic_core", "annotated_types", "typing_inspection",    # the templates' models
-    "yaml",                                                                 # the templates
     "websocket", "http", "encodings", "stringprep",                         # waiting for the request
     "fractions", "secrets", "unicodedata",
 }
@@ -79,8 +78,9 @@ def store_service(data_dir, tmp_path_factory):
     from danvan_kit.store import Store
     from danvan_kit.store.remote import StoreService
 
-    store = Store.open(data_dir=data_dir, validator=load_catalog(ROOT / "templates").validator)
-    service = StoreService(tmp_path_factory.mktemp("connections"), lambda: store)
+    catalog = load_catalog(ROOT / "templates")
+    store = Store.open(data_dir=data_dir, validator=catalog.validator)
+    service = StoreService(tmp_path_factory.mktemp("connections"), lambda: store, catalog=lambda: catalog)
     yield service
     service.close()
     store.close()

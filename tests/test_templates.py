@@ -241,6 +241,28 @@ def test_an_unknown_key_is_refused_as_a_likely_typo(tmp_path):
     assert "requird" in message and "so_cuoc" in message
 
 
+@pytest.mark.parametrize(("fields", "extra", "expected"), [
+    ("- {name: so_cuoc, type: integer, label: Số cuộc, requird: true}", "",
+     "sections[0] (chung).fields[0] (so_cuoc).requird: mục không được biết đến (gõ sai tên?); đang ghi: True"),
+    ("- {name: so_cuoc, type: integer, label: ''}", "",
+     "sections[0] (chung).fields[0] (so_cuoc).label: cần ít nhất 1 ký tự; đang ghi: ''"),
+    ("- {name: so_cuoc, type: decimal, label: Số cuộc, step: 0}", "",
+     "sections[0] (chung).fields[0] (so_cuoc).step: phải lớn hơn 0; đang ghi: 0"),
+    ("- {name: so_cuoc, type: integer, label: Số cuộc, max_rows: 5000}", "",
+     "sections[0] (chung).fields[0] (so_cuoc).max_rows: không được lớn hơn 1000; đang ghi: 5000"),
+    ("- {name: So_Cuoc, type: integer, label: Số cuộc}", "",
+     "sections[0] (chung).fields[0] (So_Cuoc).name: sai định dạng; đang ghi: 'So_Cuoc'"),
+    ("- {type: integer, label: Số cuộc}", "", "sections[0] (chung).fields[0].name: thiếu mục bắt buộc"),
+    ("- chỉ là một dòng chữ", "",
+     "sections[0] (chung).fields[0]: phải là một bảng khóa: giá trị; đang ghi: 'chỉ là một dòng chữ'"),
+    ("- {name: so_cuoc, type: integer, label: Số cuộc, max_score: 1}",
+     "scoring: {total_max: 1, classes: [{label: Tốt, from: -1}]}",
+     "scoring.classes[0].from: phải từ 0 trở lên; đang ghi: -1"),
+])
+def test_a_shape_problem_is_told_in_vietnamese_naming_the_place(tmp_path, fields, extra, expected):
+    assert broken(tmp_path, fields, extra) == f"{tmp_path / 'thu-nghiem.yaml'}: {expected}"
+
+
 def test_a_default_of_the_wrong_type_is_refused(tmp_path):
     message = broken(tmp_path, "- {name: so_cuoc, type: integer, label: Số cuộc, default: nhiều}")
     assert "so_cuoc" in message and "default" in message

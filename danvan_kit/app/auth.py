@@ -97,12 +97,25 @@ class DanvanIdentityProvider(IdentityProvider):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._store: Any = None
-        self._store_lock = threading.Lock()
+        self._catalog: Any = None
+        self._store_lock = threading.RLock()
         self._pages: dict[int, deque[float]] = defaultdict(deque)
         # The pages' kernels ask this server's store (store/remote.py) instead of each opening it.
         from ..store.remote import start_service
 
-        self.store_service = start_service(getattr(self.parent, "connection_dir", None), lambda: self.store)
+        self.store_service = start_service(getattr(self.parent, "connection_dir", None), lambda: self.store,
+                                           catalog=lambda: self.catalog)
+
+    @property
+    def catalog(self) -> Any:
+        """The templates as this server read them at its first need: what its store checks submissions
+        against, and what its pages' kernels are handed (a new form version is used after a restart)."""
+        with self._store_lock:
+            if self._catalog is None:
+                from ..catalog import load_catalog
+
+                self._catalog = load_catalog()
+            return self._catalog
 
     @property
     def store(self) -> Any:
@@ -110,10 +123,9 @@ class DanvanIdentityProvider(IdentityProvider):
         and for the pages' kernels; it checks submissions against the templates, as a kernel's did."""
         with self._store_lock:
             if self._store is None:
-                from ..catalog import load_catalog
                 from ..store import Store
 
-                self._store = Store.open(validator=load_catalog().validator)
+                self._store = Store.open(validator=self.catalog.validator)
             return self._store
 
     @property

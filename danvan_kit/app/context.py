@@ -30,22 +30,33 @@ class App:
 
     def __init__(self, catalog: Catalog | None = None, store: Any = None, data: str | Path | None = None,
                  export_on_submit: bool = True):
-        self.catalog = catalog or load_catalog()
-        self.data_dir = Path(data) if data else data_dir()
-        self.store = store or self._open_store(data is None)
-        self.export_on_submit = export_on_submit  # rebuild the period's workbook after each submit
-
-    def _open_store(self, may_ask_server: bool) -> Any:
-        """The server's store when this kernel runs under our Voilà (store/remote.py), else its own."""
         from ..store.remote import RemoteStore, find_service
 
-        def own() -> Any:
-            from ..store.api import Store
+        self.data_dir = Path(data) if data else data_dir()
+        # Under our Voilà the server's store and templates (store/remote.py); elsewhere this kernel's own.
+        service = find_service() if store is None and data is None else None
+        remote = RemoteStore(service, fallback=self._own_store) if service else None
+        self.catalog = catalog or self._server_catalog(remote) or load_catalog()
+        self.store = store or remote or self._own_store()
+        self.export_on_submit = export_on_submit  # rebuild the period's workbook after each submit
 
-            return Store.open(data_dir=self.data_dir, validator=self.catalog.validator)
+    def _own_store(self) -> Any:
+        from ..store.api import Store
 
-        service = find_service() if may_ask_server else None
-        return RemoteStore(service, fallback=own) if service else own()
+        return Store.open(data_dir=self.data_dir, validator=self.catalog.validator)
+
+    @staticmethod
+    def _server_catalog(remote: Any) -> Catalog | None:
+        """The templates the server read and checked (this kernel then parses no YAML and imports no
+        pydantic); None without a server, or when it cannot hand them (the client logs why)."""
+        from ..store.errors import StoreError
+
+        if remote is None:
+            return None
+        try:
+            return remote.catalog()
+        except StoreError:
+            return None
 
     def today(self) -> date:
         from ..settings import local_date

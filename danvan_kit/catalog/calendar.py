@@ -7,12 +7,12 @@ analysts still see it to prepare it.
 """
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from ..forms.filetypes import Check, FromFile
 from ..forms.template_error import TemplateError
 from ..forms.yamlfile import load_model, read_yaml
 
@@ -28,35 +28,34 @@ PERIOD_KINDS: dict[str, str] = {
 }
 
 
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    key: str = Field(pattern=r"^[a-z0-9]+$")
+DayMonth = Annotated[str, Check(pattern=r"^\d{2}/\d{2}$")]
+
+
+@dataclass(kw_only=True)
+class _Entry(FromFile):
+    key: Annotated[str, Check(pattern=r"^[a-z0-9]+$")]
     kind: PeriodKind
     title: str
     form: str
-    due: str = Field(pattern=r"^\d{2}/\d{2}$")
-    opens: str | None = Field(default=None, pattern=r"^\d{2}/\d{2}$")
+    due: DayMonth
+    opens: DayMonth | None = None
 
 
-class _CalendarFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    years: list[int] = Field(min_length=1)
-    each_year: list[_Entry] = Field(min_length=1)
-    overrides: dict[int, dict[str, dict[str, str]]] = {}
+@dataclass(kw_only=True)
+class _CalendarFile(FromFile):
+    years: Annotated[list[int], Check(min_length=1)]
+    each_year: Annotated[list[_Entry], Check(min_length=1)]
+    overrides: dict[int, dict[str, dict[str, str]]] = field(default_factory=dict)
 
-    @field_validator("years")
-    @classmethod
-    def _sane_years(cls, years: list[int]) -> list[int]:
-        for y in years:
+    def __post_init__(self) -> None:
+        for y in self.years:
             if not 2000 <= y <= 2100:
                 raise ValueError(f"năm {y} không hợp lệ")
-        return years
 
 
-class Period(BaseModel):
+@dataclass(frozen=True)
+class Period:
     """One reporting period: e.g. id '2026-6t', due 05/05/2026, form 'bao-cao-dinh-ky'."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     year: int
@@ -85,10 +84,10 @@ class Period(BaseModel):
         return self.kind in ("self_assessment", "models")
 
 
-class Calendar(BaseModel):
+@dataclass(frozen=True)
+class Calendar:
     """All periods, in date order."""
 
-    model_config = ConfigDict(frozen=True)
     periods: tuple[Period, ...]
 
     def get(self, period_id: str) -> Period:
@@ -147,7 +146,7 @@ def load_calendar(path: str | Path) -> Calendar:
             if name not in keys:
                 raise TemplateError(path, [(f"overrides.{year}.{name}", "không có kỳ báo cáo với khóa này")])
         for entry in spec.each_year:
-            fields = entry.model_dump() | over.get(entry.key, {})
+            fields = asdict(entry) | over.get(entry.key, {})
             where = f"overrides.{year}.{entry.key}" if entry.key in over else f"each_year ({entry.key})"
             due = _day(path, where + ".due", fields["due"], year)
             opens = (_day(path, where + ".opens", fields["opens"], year, "ngày mở")

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from ..forms.filetypes import Check, FromFile
 
 if TYPE_CHECKING:
     from .organisation import Organisation, Unit
@@ -30,24 +30,26 @@ _PEOPLES_COMMITTEE = "Ủy ban nhân dân"
 _PLACE_PREFIXES = ("Thị trấn ", "Phường ", "Xã ", "Thị xã ", "Thành phố ", "Huyện ", "Tỉnh ")
 
 
-class LetterheadFields(BaseModel):
+Lines = Annotated[tuple[str, ...] | None, Check(min_length=1, max_length=3)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LetterheadFields(FromFile):
     """A unit's own heading data in the organisation YAML; every field is optional."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    parent: str | None = Field(default=None, max_length=200)
+    parent: Annotated[str | None, Check(max_length=200)] = None
     """The parent body's line (cơ quan chủ quản) as printed; "" for none."""
-    issuer: tuple[str, ...] | None = Field(default=None, min_length=1, max_length=3)
+    issuer: Lines = None
     """The issuing body as printed, one to three lines."""
-    place: str | None = Field(default=None, min_length=2, max_length=60)
+    place: Annotated[str | None, Check(min_length=2, max_length=60)] = None
     """The place name in "Tân Quan, ngày … tháng … năm …"."""
-    abbreviation: str | None = Field(default=None, pattern=r"^[A-Za-zĐđ0-9][A-Za-zĐđ0-9.&-]{0,19}$")
+    abbreviation: Annotated[str | None, Check(pattern=r"^[A-Za-zĐđ0-9][A-Za-zĐđ0-9.&-]{0,19}$")] = None
     """The body's part of a document symbol: "UBND" in "58/BC-UBND"."""
-    signer: tuple[str, ...] | None = Field(default=None, min_length=1, max_length=3)
+    signer: Lines = None
     """The signer's title lines: ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH") or ("TRƯỞNG PHÒNG",)."""
-    signer_name: str | None = Field(default=None, max_length=80)
+    signer_name: Annotated[str | None, Check(max_length=80)] = None
     """The signer's name printed under the signature, if it is known."""
-    recipients: tuple[str, ...] | None = Field(default=None, max_length=12)
+    recipients: Annotated[tuple[str, ...] | None, Check(max_length=12)] = None
     """The "Nơi nhận" lines, without the leading dash."""
     party: bool | None = None
     """True for a Party body: its documents carry "ĐẢNG CỘNG SẢN VIỆT NAM" instead of the national name."""

@@ -5,12 +5,12 @@ post-2025 commune-level one) is another file, never a code change.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
+from ..forms.filetypes import Check, FromFile
 from ..forms.text import vn_sort_key
 from ..forms.yamlfile import load_model
 from .letterhead import LetterheadFields
@@ -20,32 +20,30 @@ __all__ = ["Unit", "Organisation", "load_organisation"]
 UnitKind = Literal["province", "district", "district_office", "commune", "town", "party_body", "mass_body"]
 
 
-class Unit(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Unit(FromFile):
     """One body in the tree. `code` is the stable key submissions are filed under."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,39}$")
-    name: str = Field(min_length=2, max_length=200)
+    code: Annotated[str, Check(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,39}$")]
+    name: Annotated[str, Check(min_length=2, max_length=200)]
     kind: UnitKind
     reports_to: tuple[str, ...] = ()
     reports: bool = True  # False: receives reports but files none (province, district)
     letterhead: LetterheadFields | None = None  # heading data over the kind's defaults (catalog.letterhead)
 
 
-class Organisation(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Organisation(FromFile):
     """A whole tree: units plus the hub that collects their reports."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    id: Annotated[str, Check(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
     name: str
     place: str
     hub: str
-    units: tuple[Unit, ...] = Field(min_length=1)
+    units: Annotated[tuple[Unit, ...], Check(min_length=1)]
 
-    @model_validator(mode="after")
-    def _check_references(self) -> "Organisation":
+    def __post_init__(self) -> None:
+        """Every code once, every `reports_to` and the hub a unit of the tree."""
         codes = [u.code for u in self.units]
         seen: set[str] = set()
         for code in codes:
@@ -60,7 +58,6 @@ class Organisation(BaseModel):
                     raise ValueError(f"đơn vị {unit.code} không thể báo cáo cho chính nó")
         if self.hub not in seen:
             raise ValueError(f"hub {self.hub!r} không phải mã của một đơn vị trong danh sách")
-        return self
 
     @cached_property
     def by_code(self) -> dict[str, Unit]:

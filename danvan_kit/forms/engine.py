@@ -7,7 +7,7 @@ Excel import: one set of rules, wherever the data comes from.
 from __future__ import annotations
 
 from collections import ChainMap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from datetime import date
 from typing import Any, Mapping
@@ -395,7 +395,7 @@ class FormEngine:
                 key = f"{f.name}[{i}].{sub.name}"
                 if sub.type == "note" or key in failed or not shown[sub.name] or sub.calculation:
                     continue
-                label = sub.model_copy(update={"label": f"{f.label}, dòng {i}: {sub.label}"})
+                label = replace(sub, label=f"{f.label}, dòng {i}: {sub.label}")
                 self._check_value(label, typed.get(sub.name), key, context, functions, row_errors, today,
                                   labels=labels)
             errors.extend(row_errors)

@@ -1,16 +1,18 @@
 """The form template schema: what an analyst may write in templates/forms/*.yaml.
 
-Pydantic checks the shape (types, unknown keys); `check_form` then checks the
-meaning (duplicate names, expressions, scores, class thresholds) so that every
-problem names the file and the field. Number fields are non-negative unless the
-template sets `min` explicitly (counts are the common case).
+Pydantic checks the shape (types, unknown keys) when a file is read (forms/filetypes.py);
+`check_form` then checks the meaning (duplicate names, expressions, scores, class thresholds)
+so that every problem names the file and the field. Number fields are non-negative unless the
+template sets `min` explicitly (counts are the common case). The types are plain dataclasses,
+so a page's kernel holds a form without pydantic.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from .filetypes import Check, FromFile
 
 __all__ = ["FIELD_TYPES", "Choice", "FieldSpec", "Group", "Section", "ClassBand", "Scoring", "FormTemplate"]
 
@@ -29,30 +31,35 @@ FIELD_TYPES: dict[str, str] = {
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+Name = Annotated[str, Check(pattern=NAME_PATTERN)]
+Title = Annotated[str, Check(min_length=1)]
+Positive = Annotated[float | None, Check(gt=0)]
 
 
-class Choice(BaseModel):
+@dataclass(kw_only=True)
+class Choice(FromFile):
     """One option of a select field: stored `value`, shown `label`; any other key (e.g. `xa: an_phu`)
-    is a property a `choice_filter` reads with option('xa')."""
+    is one of its `properties`, which a `choice_filter` reads with option('xa')."""
 
-    model_config = ConfigDict(extra="allow")
+    value: Annotated[str, Check(min_length=1, max_length=100)]
+    label: Annotated[str, Check(min_length=1, max_length=300)]
+    properties: dict[str, Any] = field(default_factory=dict)
 
-    value: str = Field(min_length=1, max_length=100)
-    label: str = Field(min_length=1, max_length=300)
+    @classmethod
+    def _from_file(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        own = {k: data[k] for k in ("value", "label") if k in data}
+        return own | {"properties": {k: v for k, v in data.items() if k not in own}}
 
-    @property
-    def properties(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
 
-
-class FieldSpec(_Strict):
+@dataclass(kw_only=True)
+class FieldSpec(FromFile):
     """One question. See README "Tuỳ chỉnh" for worked examples of each key."""
 
-    name: str = Field(pattern=NAME_PATTERN)
+    name: Name
     type: FieldType
-    label: str = Field(min_length=1, max_length=500)
+    label: Annotated[str, Check(min_length=1, max_length=500)]
     hint: str = ""
     unit: str = ""                       # shown after a number box, e.g. "cuộc", "lượt"
     required: bool = False
@@ -61,8 +68,8 @@ class FieldSpec(_Strict):
     # (today in Vietnam) or an expression, e.g. `max: today`, `min: ngay_bat_dau` (forms/bounds.py)
     min: float | str | None = None
     max: float | str | None = None
-    step: float | None = Field(default=None, gt=0)  # numbers: only whole steps from min, e.g. 0.5 (halves)
-    max_length: int | None = Field(default=None, ge=1, le=1_000_000)
+    step: Positive = None                # numbers: only whole steps from min, e.g. 0.5 (halves)
+    max_length: Annotated[int | None, Check(ge=1, le=1_000_000)] = None
     constraint: str | None = None        # expression that must hold, e.g. "da_giai_quyet <= tiep_nhan"
     constraint_message: str | None = None
     relevant: str | None = None          # show only when this expression is true
@@ -70,21 +77,23 @@ class FieldSpec(_Strict):
     default: Any = None
     choices: list[Choice] | None = None
     choice_filter: str | None = None     # only the options for which this holds, e.g. "option('xa') == xa"
-    max_score: float | None = Field(default=None, gt=0)  # a scored criterion
+    max_score: Positive = None           # a scored criterion
     evidence: bool = False               # criterion carries an evidence note (minh chứng)
     fields: list["FieldSpec"] | None = None  # repeat: the columns of each row
-    min_rows: int = Field(default=0, ge=0)
+    min_rows: Annotated[int, Check(ge=0)] = 0
     repeat_count: str | None = None      # repeat: its number of rows comes from this expression, e.g. "so_ho"
-    max_rows: int = Field(default=100, ge=1, le=1000)
+    max_rows: Annotated[int, Check(ge=1, le=1000)] = 100
     accept: str | None = None            # file: e.g. ".pdf,.jpg,.png,.docx"
-    max_size_mb: float = Field(default=1.0, gt=0, le=20)
+    max_size_mb: Annotated[float, Check(gt=0, le=20)] = 1.0
     group: str | None = None             # the group (of its section) this question belongs to
 
-    @field_validator("min", "max", mode="before")
     @classmethod
-    def _day_as_text(cls, value: Any) -> Any:
-        """YAML reads an unquoted 2026-01-01 as a date: keep it as the text a bound is written in."""
-        return value.strftime("%d/%m/%Y") if isinstance(value, date) else value
+    def _from_file(cls, data: Any) -> Any:
+        """YAML reads an unquoted 2026-01-01 as a date: keep a bound as the text it is written in."""
+        if isinstance(data, dict) and any(isinstance(data.get(k), date) for k in ("min", "max")):
+            data = {k: v.strftime("%d/%m/%Y") if k in ("min", "max") and isinstance(v, date) else v
+                    for k, v in data.items()}
+        return data
 
     @property
     def is_number(self) -> bool:
@@ -105,63 +114,79 @@ class FieldSpec(_Strict):
         return f"{self.name}__evidence"
 
 
-class Group(_Strict):
+@dataclass(kw_only=True)
+class Group(FromFile):
     """A titled block of consecutive questions inside a section, shown only when `relevant` holds.
 
     Its questions keep their own names (the data stays flat) and name it with `group:`.
     """
 
-    name: str = Field(pattern=NAME_PATTERN)
-    title: str = Field(min_length=1)
+    name: Name
+    title: Title
     hint: str = ""
     relevant: str | None = None
 
 
-class Section(_Strict):
+@dataclass(kw_only=True)
+class Section(FromFile):
     """A titled group of fields; a criteria group when it carries `max_score`."""
 
-    name: str = Field(pattern=NAME_PATTERN)
-    title: str = Field(min_length=1)
+    name: Name
+    title: Title
     hint: str = ""
     relevant: str | None = None
-    max_score: float | None = Field(default=None, gt=0)
-    groups: list[Group] = Field(default_factory=list)
-    fields: list[FieldSpec] = Field(min_length=1)
+    max_score: Positive = None
+    groups: list[Group] = field(default_factory=list)
+    fields: Annotated[list[FieldSpec], Check(min_length=1)]
 
 
-class ClassBand(_Strict):
+@dataclass(kw_only=True)
+class ClassBand(FromFile):
     """A class such as "Tốt": totals from `from` (inclusive) to `below` (exclusive)."""
 
-    label: str = Field(min_length=1)
-    from_: float = Field(alias="from", ge=0)
+    label: Title
+    from_: Annotated[float, Check(ge=0)]   # written `from:` in the file (a Python keyword)
     below: float | None = None           # omitted for the top class (up to the maximum)
 
+    @classmethod
+    def _from_file(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "from" in data and "from_" not in data:
+            data = {("from_" if k == "from" else k): v for k, v in data.items()}
+        return data
 
-class Scoring(_Strict):
+
+@dataclass(kw_only=True)
+class Scoring(FromFile):
     """How a total score maps to a class (xếp loại)."""
 
-    total_max: float = Field(default=100, gt=0)
-    classes: list[ClassBand] = Field(min_length=1)
+    total_max: Annotated[float, Check(gt=0)] = 100
+    classes: Annotated[list[ClassBand], Check(min_length=1)]
     ineligible_when: str | None = None      # expression: unit cannot be classed
     ineligible_label: str = "Không đủ điều kiện xếp loại"
 
 
-class FormTemplate(_Strict):
+@dataclass(kw_only=True)
+class FormTemplate(FromFile):
     """A whole form, versioned: `id` + `version`; `applies_from` picks it by year."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    version: int = Field(ge=1)
-    applies_from: int | None = Field(default=None, ge=2000, le=2100)
-    title: str = Field(min_length=1)
+    id: Annotated[str, Check(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    version: Annotated[int, Check(ge=1)]
+    applies_from: Annotated[int | None, Check(ge=2000, le=2100)] = None
+    title: Title
     code: str = ""                        # "Biểu số" printed on outputs
     description: str = ""
     example: bool = False                 # an editable example, not official criteria
-    sections: list[Section] = Field(min_length=1)
+    sections: Annotated[list[Section], Check(min_length=1)]
     scoring: Scoring | None = None
 
-    _source_text: str = PrivateAttr(default="")
-    _path: str = PrivateAttr(default="")
-    _engine: Any = PrivateAttr(default=None)  # forms.engine.FormEngine.of: one compiled engine per version
+    # Not fields (no annotation): set by the loader, kept out of equality and of copies.
+    _source_text = ""
+    _path = ""
+    _engine = cast(Any, None)  # forms.engine.FormEngine.of: one compiled engine per version
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (a server hands its kernels the catalog) without the compiled engine."""
+        return {k: v for k, v in self.__dict__.items() if k != "_engine"}
 
     @property
     def source_text(self) -> str:
@@ -200,5 +225,3 @@ class FormTemplate(_Strict):
                 return band.label
         return None
 
-
-FieldSpec.model_rebuild()

@@ -11,7 +11,9 @@ from typing import Any, Iterable
 # Pydantic error types -> Vietnamese explanations (fallback: pydantic's own text).
 _PYDANTIC_VI = {
     "missing": "thiếu mục bắt buộc",
+    "missing_argument": "thiếu mục bắt buộc",
     "extra_forbidden": "mục không được biết đến (gõ sai tên?)",
+    "unexpected_keyword_argument": "mục không được biết đến (gõ sai tên?)",
     "literal_error": "giá trị không hợp lệ",
     "enum": "giá trị không hợp lệ",
     "int_parsing": "phải là số nguyên",
@@ -23,10 +25,18 @@ _PYDANTIC_VI = {
     "list_type": "phải là một danh sách",
     "dict_type": "phải là một bảng khóa: giá trị",
     "model_type": "phải là một bảng khóa: giá trị",
+    "dataclass_type": "phải là một bảng khóa: giá trị",
+    "tuple_type": "phải là một danh sách",
+    "int_from_float": "phải là số nguyên",
+    "bool_type": "phải là true hoặc false",
     "string_pattern_mismatch": "sai định dạng",
-    "greater_than_equal": "quá nhỏ",
-    "less_than_equal": "quá lớn",
-    "too_short": "quá ngắn",
+    "greater_than": "phải lớn hơn {gt}",
+    "greater_than_equal": "phải từ {ge} trở lên",
+    "less_than_equal": "không được lớn hơn {le}",
+    "too_short": "cần ít nhất {min_length} mục",
+    "too_long": "có nhiều nhất {max_length} mục",
+    "string_too_short": "cần ít nhất {min_length} ký tự",
+    "string_too_long": "dài nhất {max_length} ký tự",
 }
 
 
@@ -59,9 +69,14 @@ def _loc_to_text(loc: tuple[Any, ...], data: Any) -> str:
             except (IndexError, KeyError, TypeError):
                 node = None
         else:
-            parts.append(str(item))
+            parts.append(str(item).rstrip("_"))   # `from_` is written `from` in the file
             node = node.get(item) if isinstance(node, dict) else None
     return ".".join(parts)
+
+
+def _number(value: Any) -> Any:
+    """A limit as written: 0 rather than 0.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def from_pydantic(path: str | Path | None, exc: Any, data: Any) -> TemplateError:
@@ -75,6 +90,11 @@ def from_pydantic(path: str | Path | None, exc: Any, data: Any) -> TemplateError
             msg = str(err.get("ctx", {}).get("error", err.get("msg")))
         else:
             msg = _PYDANTIC_VI.get(etype, err.get("msg", "không hợp lệ"))
+            if "{" in msg:   # a limit named in the message, e.g. "cần ít nhất 1 ký tự"
+                try:
+                    msg = msg.format_map({k: _number(v) for k, v in err.get("ctx", {}).items()})
+                except KeyError:
+                    msg = err.get("msg", "không hợp lệ")
             if etype in ("literal_error", "enum") and "ctx" in err:
                 msg += f" (cho phép: {err['ctx'].get('expected')})"
             if "input" in err and etype not in ("missing",) and not isinstance(err["input"], (dict, list)):

@@ -11,6 +11,7 @@ cannot compute, shows a referenced field by its label and an expression as "…"
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any, Callable, Mapping
 
@@ -100,8 +101,8 @@ def static_copy(form: FormTemplate) -> FormTemplate:
         update: dict[str, Any] = {"label": static_text(f.label, labels), "hint": static_text(f.hint, labels)}
         if f.fields:
             update["fields"] = [field(sub) for sub in f.fields]
-        return f.model_copy(update=update)
+        return replace(f, **update)
 
-    sections = [s.model_copy(update={"title": static_text(s.title, labels), "hint": static_text(s.hint, labels),
-                                     "fields": [field(f) for f in s.fields]}) for s in form.sections]
-    return form.model_copy(update={"sections": sections})
+    sections = [replace(s, title=static_text(s.title, labels), hint=static_text(s.hint, labels),
+                        fields=[field(f) for f in s.fields]) for s in form.sections]
+    return replace(form, sections=sections)

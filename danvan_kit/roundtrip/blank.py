@@ -13,6 +13,7 @@ import io
 import math
 import os
 import tempfile
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -228,7 +229,7 @@ class _Writer:
         for choice in f.choices or []:
             self._key(choice_key(f, choice.value))
             write_text(self.ws, self.row, LABEL_COL, f"– {choice.label}", self.fmt["option"])
-            self._input(self.row, VALUE_COL, yes_no.model_copy(update={"label": f"{f.label}: {choice.label}"}), "")
+            self._input(self.row, VALUE_COL, replace(yes_no, label=f"{f.label}: {choice.label}"), "")
             write_text(self.ws, self.row, EXTRA_COL, "", self.fmt["unit"])
             write_text(self.ws, self.row, HINT_COL, "", self.fmt["hint"])
             self.ws.set_row(self.row, _LINE * _lines(choice.label, _WIDTHS[LABEL_COL]))
@@ -263,7 +264,7 @@ class _Writer:
                 if sub.calculation or sub.type in ("note", "file"):
                     write_text(self.ws, self.row, col, "(tự tính)" if sub.calculation else "—", self.fmt["calc"])
                 elif sub.type == "select_many":
-                    self._input(self.row, col, sub.model_copy(update={"type": "long_text"}), "")
+                    self._input(self.row, col, replace(sub, type="long_text"), "")
                 else:
                     self._input(self.row, col, sub, f"{f.name}.{sub.name}")
             self.row += 1

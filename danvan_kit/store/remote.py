@@ -8,6 +8,10 @@ Voilà's private connection folder (mode 0700, where the kernels' own sockets ar
 an HMAC challenge with a key written next to it (`multiprocessing.connection`, the standard
 library's authenticated channel). A kernel finds the service from its own connection file.
 
+The service also hands a kernel the server's templates (`catalog`), already read and checked, so a
+page's kernel neither parses YAML nor imports pydantic (about 8 MB of each kernel), and shows the
+very form versions the server's store checks submissions against.
+
 Nothing about access changes: the kernel sends the account its ticket redeemed, and the
 server's store checks that account and its session on every call, as it did in the kernel.
 A kernel outside Voilà (tests, JupyterLab, the CLI) has no service and opens the store itself,
@@ -25,7 +29,7 @@ from typing import Any, Callable
 
 from .errors import StoreBusy, StoreError
 
-__all__ = ["PAGE_METHODS", "SERVICE_FILE", "SERVICE_ENV", "StoreService", "RemoteStore", "find_service",
+__all__ = ["PAGE_METHODS", "CATALOG", "SERVICE_FILE", "SERVICE_ENV", "StoreService", "RemoteStore", "find_service",
            "start_service"]
 
 log = logging.getLogger(__name__)
@@ -34,6 +38,7 @@ log = logging.getLogger(__name__)
 # page's one-use ticket) and is checked by the store itself.
 PAGE_METHODS = frozenset({"now", "redeem_page_ticket", "status", "items", "latest", "review_state",
                           "new_item", "save_draft", "submit"})
+CATALOG = "catalog"                    # the server's templates, pickled (not a store method)
 SERVICE_FILE = "danvan-store.json"     # in Voilà's connection folder: the socket's address and key
 SERVICE_ENV = "DANVAN_STORE_SERVICE"   # names that file outright (tests, or a kernel started elsewhere)
 REPLY_SECONDS = 120.0                  # a call unanswered this long is "busy" (the store retries for less)
@@ -43,13 +48,16 @@ FAILED = "Máy chủ gặp lỗi khi xử lý yêu cầu; chưa có gì được
 
 
 class StoreService:
-    """Serves `PAGE_METHODS` of one store to this server's kernels, one thread per kernel's connection."""
+    """Serves `PAGE_METHODS` of one store, and the server's catalog, to this server's kernels (one thread
+    per kernel's connection)."""
 
-    def __init__(self, folder: str | Path, store: Callable[[], Any]):
+    def __init__(self, folder: str | Path, store: Callable[[], Any], catalog: Callable[[], Any] | None = None):
         from multiprocessing.connection import Listener
 
         self.folder = Path(folder)
         self._store = store      # the server's store, opened on first use
+        self._catalog = catalog  # the server's templates, read on first use
+        self._catalog_blob: bytes | None = None
         key = secrets.token_bytes(32)
         self.address = str(self.folder / "danvan-store.sock")
         Path(self.address).unlink(missing_ok=True)   # left by a server that was killed (the folder is ours)
@@ -97,6 +105,12 @@ class StoreService:
 
     def answer(self, method: str, args: tuple, kwargs: dict) -> tuple[str, Any]:
         """("ok", result) or ("error", a StoreError to raise in the kernel)."""
+        if method == CATALOG and self._catalog is not None:
+            try:
+                return "ok", self._catalog_pickled()
+            except Exception:
+                log.exception("store service: the templates could not be handed to a kernel")
+                return "error", StoreError(FAILED)
         if method not in PAGE_METHODS:
             log.warning("store service: %r refused (not a page's call)", method)
             return "error", StoreError(FAILED)
@@ -108,17 +122,27 @@ class StoreService:
             log.exception("store service: %s failed", method)
             return "error", StoreError(FAILED)
 
+    def _catalog_pickled(self) -> bytes:
+        """The catalog pickled once (a kernel unpickles it; about 1 ms against reading every YAML file)."""
+        if self._catalog_blob is None:
+            import pickle
+
+            assert self._catalog is not None
+            self._catalog_blob = pickle.dumps(self._catalog(), protocol=pickle.HIGHEST_PROTOCOL)
+        return self._catalog_blob
+
     def close(self) -> None:
         self._listener.close()
         self.file.unlink(missing_ok=True)
 
 
-def start_service(folder: str | Path | None, store: Callable[[], Any]) -> StoreService | None:
+def start_service(folder: str | Path | None, store: Callable[[], Any],
+                  catalog: Callable[[], Any] | None = None) -> StoreService | None:
     """The service in `folder` (Voilà's connection folder), or None when there is none or it cannot start."""
     if not folder or not Path(folder).is_dir():
         return None
     try:
-        return StoreService(folder, store)
+        return StoreService(folder, store, catalog)
     except OSError:
         log.exception("store service did not start; kernels will open the store themselves")
         return None
@@ -160,6 +184,12 @@ class RemoteStore:
         if self._direct is None:   # from now on this kernel uses its own store for everything: objects
             self._direct = self._fallback()   # such as the store's system actor only mean something to it
         return getattr(self._direct, name)
+
+    def catalog(self) -> Any:
+        """The server's templates (catalog.Catalog), as its store checks submissions against them."""
+        import pickle
+
+        return pickle.loads(self._call(CATALOG, (), {}))   # noqa: S301 - from our own server, behind its key
 
     def _connect(self) -> Any:
         from multiprocessing.connection import Client

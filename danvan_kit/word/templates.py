@@ -9,9 +9,9 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from ..forms.filetypes import Check, FromFile
 from ..forms.template_error import TemplateError
 from ..forms.yamlfile import load_model
 from ..settings import templates_root
@@ -32,19 +32,17 @@ MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 MAX_MEMBERS = 300
 
 
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class _Entry(FromFile):
+    kind: Annotated[str, Check(pattern=r"^(bao-cao-don-vi|bao-cao-tong-hop|thong-bao-ket-qua|cong-van-don-doc)$")]
+    version: Annotated[int, Check(ge=1)]
+    applies_from: Annotated[int, Check(ge=2000, le=2100)]
+    file: Annotated[str, Check(pattern=r"^[a-z0-9][a-z0-9._-]{0,80}\.docx$")]
 
-    kind: str = Field(pattern=r"^(bao-cao-don-vi|bao-cao-tong-hop|thong-bao-ket-qua|cong-van-don-doc)$")
-    version: int = Field(ge=1)
-    applies_from: int = Field(ge=2000, le=2100)
-    file: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,80}\.docx$")
 
-
-class _Index(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    templates: list[_Entry] = Field(min_length=1)
+@dataclass(frozen=True, kw_only=True)
+class _Index(FromFile):
+    templates: Annotated[list[_Entry], Check(min_length=1)]
 
 
 @dataclass(frozen=True)

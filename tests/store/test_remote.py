@@ -158,3 +158,37 @@ def test_a_refusal_that_cannot_travel_still_reaches_the_page_with_its_message(tm
     finally:
         remote.close()
         service.close()
+
+
+def test_a_pages_app_takes_the_servers_templates_and_reads_them_itself_without_a_catalog_served(store, tmp_path,
+                                                                                                 monkeypatch):
+    from dataclasses import asdict
+
+    from danvan_kit.app.context import App
+    from danvan_kit.catalog import load_catalog
+
+    served_catalog = load_catalog(ROOT / "templates")
+    read = []
+    monkeypatch.setattr("danvan_kit.app.context.load_catalog", lambda: read.append(1) or served_catalog)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with_catalog = StoreService(tmp_path / "a", lambda: store, catalog=lambda: served_catalog)
+    without = StoreService(tmp_path / "b", lambda: store)
+    try:
+        monkeypatch.setenv(SERVICE_ENV, str(with_catalog.file))
+        app = App()
+        assert isinstance(app.store, RemoteStore) and read == []
+        assert app.catalog is not served_catalog           # a copy that travelled, whole
+        assert asdict(app.catalog.form("bao-cao-dinh-ky")) == asdict(served_catalog.form("bao-cao-dinh-ky"))
+        assert app.catalog.form("bao-cao-dinh-ky").source_text == served_catalog.form("bao-cao-dinh-ky").source_text
+        assert app.catalog.organisation == served_catalog.organisation
+        assert app.catalog.calendar == served_catalog.calendar
+        assert app.catalog.engine("bao-cao-dinh-ky").validate({}).errors   # its engine builds in the kernel
+        app.store.close()
+        monkeypatch.setenv(SERVICE_ENV, str(without.file))
+        other = App()
+        assert read == [1] and other.catalog is served_catalog
+        other.store.close()
+    finally:
+        with_catalog.close()
+        without.close()
