@@ -71,10 +71,12 @@ class Server:
     """`voila` over work/notebooks on a free port; `extra` are more command-line settings."""
 
     def __init__(self, work: Path, preheat: bool = True, *extra: str):
+        from danvan_kit.app.server import voila_environment  # our page template, as `danvan serve` finds it
+
         self.work, self.port = work, free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, DANVAN_DATA_DIR=str(work / "data"), JUPYTER_CONFIG_PATH="",
-                   DANVAN_TEMPLATES=str(ROOT / "templates"))
+        env = voila_environment(dict(os.environ, DANVAN_DATA_DIR=str(work / "data"), JUPYTER_CONFIG_PATH="",
+                                     DANVAN_TEMPLATES=str(ROOT / "templates")))
         cmd = [sys.executable, "-m", "voila", str(work / "notebooks"), f"--port={self.port}", "--no-browser",
                "--Voila.ip=127.0.0.1", f"--VoilaConfiguration.preheat_kernel={preheat}", *extra]
         self.log = work / f"voila-{self.port}.log"  # kept with the workspace: what a failed run looks at

@@ -40,6 +40,29 @@ def test_serve_runs_voila_on_the_notebooks_with_the_project_config(tmp_path):
     assert Path(env["DANVAN_DATA_DIR"]).is_absolute()
 
 
+def test_voila_finds_the_page_template_voila_json_names_first_on_its_path(monkeypatch):
+    import json
+    import os
+    import tomllib
+
+    from voila.paths import collect_template_paths
+
+    from danvan_kit.app.server import JUPYTER_DATA
+
+    name = json.loads((PROJECT_ROOT / "voila.json").read_text(encoding="utf-8"))["VoilaConfiguration"]["template"]
+    monkeypatch.setenv("JUPYTER_PATH", "/somewhere/else")
+    env = serve_environment(Path("data"))
+    assert env["JUPYTER_PATH"].split(os.pathsep) == [str(JUPYTER_DATA), "/somewhere/else"]
+    monkeypatch.setenv("JUPYTER_PATH", env["JUPYTER_PATH"])
+    paths = collect_template_paths(["voila", "nbconvert"], name, prune=True)
+    assert paths[0] == str(JUPYTER_DATA / "voila" / "templates" / name)
+    assert any(p.endswith(os.path.join("voila", "templates", "lab")) for p in paths)   # what it extends
+    # and it is installed with the package, not only present in a checkout
+    package_data = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    shipped = {p for pattern in package_data["danvan_kit"] for p in (PROJECT_ROOT / "danvan_kit").glob(pattern)}
+    assert set((JUPYTER_DATA / "voila" / "templates" / name).iterdir()) <= shipped
+
+
 def test_templates_check_refuses_nested_yaml_aliases_naming_file_and_line(tmp_path):
     from test_templates import LAUGHS
 

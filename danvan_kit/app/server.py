@@ -8,7 +8,11 @@ from pathlib import Path
 from .. import settings
 from ..settings import PROJECT_ROOT
 
-__all__ = ["voila_command", "serve", "hub_address", "lab_command", "lab", "compile_package"]
+__all__ = ["voila_command", "serve", "hub_address", "lab_command", "lab", "compile_package", "voila_environment",
+           "JUPYTER_DATA"]
+
+# Where Voilà finds our page template (`danvan`, named in voila.json): app/jupyter_data/voila/templates.
+JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter_data"
 
 
 
@@ -62,9 +66,16 @@ def compile_package() -> None:
     compileall.compile_dir(str(Path(__file__).resolve().parents[1]), quiet=2)
 
 
+def voila_environment(env: dict[str, str]) -> dict[str, str]:
+    """`env` with our Jupyter data folder first on JUPYTER_PATH, where Voilà looks for the `danvan`
+    template voila.json names (every way of starting our Voilà goes through here)."""
+    paths = [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != str(JUPYTER_DATA)]
+    return {**env, "JUPYTER_PATH": os.pathsep.join([str(JUPYTER_DATA), *paths])}
+
+
 def serve_environment(data_dir: Path) -> dict[str, str]:
     """Kernels start in notebooks/, so the data directory is passed on as an absolute path."""
-    env = dict(os.environ)
+    env = voila_environment(dict(os.environ))
     env["DANVAN_DATA_DIR"] = str(data_dir.resolve())
     env.setdefault("DANVAN_TEMPLATES", str(PROJECT_ROOT / "templates"))
     return env

@@ -111,6 +111,9 @@ class VoilaServer:
             pytest.skip("Chromium is not installed (/usr/bin/chromium); browser tests not run")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DANVAN_DB_URL", "JUPYTERHUB"))}
         env.update(DANVAN_DATA_DIR=str(data), JUPYTER_CONFIG_PATH="", JUPYTER_CONFIG_DIR=str(data / "jupyter-config"))
+        from danvan_kit.app.server import voila_environment
+
+        env = voila_environment(env)   # our page template, as `danvan serve` finds it
         danvan = [sys.executable, "-m", "danvan_kit"]
         subprocess.run(danvan + ["init", "--demo"], env=env, check=True, capture_output=True, cwd=ROOT)
         self.data, self.env, self.port = data, env, _free_port()
