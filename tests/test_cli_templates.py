@@ -43,8 +43,8 @@ def test_serve_runs_voila_on_the_notebooks_with_the_project_config(tmp_path):
 def test_voila_finds_the_page_template_voila_json_names_first_on_its_path(monkeypatch):
     import json
     import os
-    import tomllib
 
+    import tomllib
     from voila.paths import collect_template_paths
 
     from danvan_kit.app.server import JUPYTER_DATA

@@ -59,7 +59,8 @@ class DeskView(w.VBox):
         periods = list(app.catalog.calendar.periods)
         start = default_period(periods, app.today(), analyst=True)
         self.period_pick = w.Dropdown(description="Kỳ báo cáo", options=[(p.title, p.id) for p in periods],
-                                      value=start.id, style={"description_width": "8em"}, layout=w.Layout(width="36em"))
+                                      value=start.id, style={"description_width": "8em"},
+                                      layout=w.Layout(width="36em", max_width="100%"))
         self.board = w.HTML()
         self.reminder = WordButton("Soạn công văn đôn đốc (Word)", self._reminder, "dv-word-reminder")
         self.review_box = w.VBox()

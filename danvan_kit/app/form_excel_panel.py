@@ -20,7 +20,7 @@ class FormExcelPanel(w.VBox):
         self.app, self.account = app, account
         newest = {f.id: f for f in sorted(app.catalog.forms, key=lambda f: f.version)}
         self.form_pick = w.Dropdown(description="Biểu mẫu", options=[(f.title, f.id) for f in newest.values()],
-                                    style={"description_width": "8em"}, layout=w.Layout(width="36em"))
+                                    style={"description_width": "8em"}, layout=w.Layout(width="36em", max_width="100%"))
         self.download_button = w.Button(description="Tải biểu mẫu dạng Excel", layout=w.Layout(width="auto"))
         self.download_button.add_class("dv-xlsform-download")
         self.download_button.on_click(lambda _b: self.download())

@@ -73,19 +73,20 @@ class FormPage(w.VBox):
         period = chosen or default_period(self.periods, self.today, self._submitted_periods(), account.is_analyst)
         self.period_pick = w.Dropdown(description="Kỳ báo cáo", style={"description_width": "8em"},
                                       options=[(p.title, p.id) for p in self.periods], value=period.id,
-                                      layout=w.Layout(width="36em"))
+                                      layout=w.Layout(width="36em", max_width="100%"))
         units = app.catalog.organisation.reporting_units()
         if account.is_analyst:
             unit = params.get("dv") if params.get("dv") in {u.code for u in units} else units[0].code
             self.unit_pick = w.Dropdown(description="Đơn vị", style={"description_width": "8em"},
                                         options=[(u.name, u.code) for u in units], value=unit,
-                                        layout=w.Layout(width="36em"))
+                                        layout=w.Layout(width="36em", max_width="100%"))
         else:
             self.unit_pick = w.Dropdown(description="Đơn vị", style={"description_width": "8em"},
                                         options=[(app.catalog.organisation.unit(account.unit_code).name,
-                                                  account.unit_code)], disabled=True, layout=w.Layout(width="36em"))
+                                                  account.unit_code)], disabled=True,
+                                        layout=w.Layout(width="36em", max_width="100%"))
         self.item_pick = w.Dropdown(description="Mô hình", style={"description_width": "8em"},
-                                    layout=w.Layout(width="36em", display="none"))
+                                    layout=w.Layout(width="36em", max_width="100%", display="none"))
         self._wanted_item = params.get("mh", "")
         self.header = w.HTML()
         self.body = w.VBox()

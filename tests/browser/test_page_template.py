@@ -26,8 +26,8 @@ def test_a_form_page_fetches_nothing_beyond_its_own_server_and_speaks_vietnamese
     assert "Đang mở trang…" in html and "cdn.jsdelivr.net" not in html
     assert "Running" not in html and "bao_cao" not in html.split('id="loading_text"')[1].split("</h2>")[0]
     # the cells' progress says what the spinner says, not "Executing 2 of 3"
-    assert page.evaluate("() => { window.voila_process(2, 3); return document.body.innerText.includes('Executing'); }") \
-        is False
+    page.evaluate("() => window.voila_process(2, 3)")
+    assert "Executing" not in page.evaluate("() => document.body.innerText")
     # the buttons' icons still come (Voilà's own bundle carries Font Awesome)
     assert page.evaluate("() => getComputedStyle(document.querySelector('.dv-submit i.fa')).fontFamily").find(
         "Font Awesome") >= 0
@@ -49,3 +49,20 @@ def test_a_widget_not_yet_drawn_reads_dang_tai_instead_of_loading_widget(page, v
         return result;
     }""", WIDGET)
     assert shown[0] == "0px" and shown[1] == '"Đang tải…"' and shown[2] != "0px"
+
+
+@pytest.mark.parametrize(("notebook", "built"), [("bao_cao.ipynb", ".dv-form"), ("tu_cham_diem.ipynb", ".dv-form"),
+                                                 ("trang_chu.ipynb", ".dv-home-page")])
+def test_a_page_fits_a_phones_width_without_scrolling_sideways(browser, voila_server, notebook, built):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    try:
+        open_page(page, voila_server, notebook, "xa-an-phu")
+        page.locator(built).wait_for()
+        sideways = page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
+        wider = page.evaluate("""() => Array.from(document.querySelectorAll('.dv-root *'))
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && e.getBoundingClientRect().width > 0)
+            .map(e => e.className + ": " + (e.innerText || "").slice(0, 40)).slice(0, 5)""")
+        assert (sideways, wider) == (0, [])
+    finally:
+        context.close()
