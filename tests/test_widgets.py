@@ -356,3 +356,14 @@ def test_a_field_hidden_or_a_message_shown_changes_only_that_field(catalog):
     numbers[0].input.value = "3.200"
     assert numbers[0].echo.layout.display is None and "= 3\u202f200" in numbers[0].echo.value
     assert all(c.echo.layout.display == "none" for c in numbers[1:])
+
+
+def test_a_picker_never_grows_past_the_screen_and_a_hidden_one_is_shown_alone():
+    from danvan_kit.widgets.shared import picker
+
+    period = picker("Kỳ báo cáo", options=[("Báo cáo 6 tháng", "2026-6t")], value="2026-6t")
+    item = picker("Mô hình", hidden=True)
+    assert (period.layout.width, period.layout.max_width, period.style.description_width) == ("36em", "100%", "8em")
+    assert item.layout.display == "none" and period.layout.display is None
+    item.layout.display = ""                       # shown later: the other picker is untouched
+    assert period.layout is not item.layout and period.layout.display is None

@@ -7,6 +7,7 @@ import ipywidgets as w
 
 from ..forms.text import format_date
 from ..markup import esc
+from ..widgets.shared import picker
 from .word_button import WordButton
 
 __all__ = ["DeskView", "board_html"]
@@ -58,9 +59,7 @@ class DeskView(w.VBox):
             return
         periods = list(app.catalog.calendar.periods)
         start = default_period(periods, app.today(), analyst=True)
-        self.period_pick = w.Dropdown(description="Kỳ báo cáo", options=[(p.title, p.id) for p in periods],
-                                      value=start.id, style={"description_width": "8em"},
-                                      layout=w.Layout(width="36em", max_width="100%"))
+        self.period_pick = picker("Kỳ báo cáo", options=[(p.title, p.id) for p in periods], value=start.id)
         self.board = w.HTML()
         self.reminder = WordButton("Soạn công văn đôn đốc (Word)", self._reminder, "dv-word-reminder")
         self.review_box = w.VBox()

@@ -8,6 +8,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from ..markup import download_link, esc
+from ..widgets.shared import picker
 
 __all__ = ["ExcelPanel"]
 
@@ -20,8 +21,7 @@ class ExcelPanel(w.VBox):
     def __init__(self, app, account, period):
         self.app, self.account, self.period = app, account, period
         units = app.catalog.organisation.reporting_units()
-        self.unit_pick = w.Dropdown(description="Đơn vị", options=[(u.name, u.code) for u in units],
-                                    style={"description_width": "8em"}, layout=w.Layout(width="36em", max_width="100%"))
+        self.unit_pick = picker("Đơn vị", options=[(u.name, u.code) for u in units])
         self.blank_button = w.Button(description="Tạo biểu mẫu Excel trắng", layout=w.Layout(width="auto"))
         self.blank_button.add_class("dv-blank-form")
         self.blank_button.on_click(lambda _b: self.make_blank())

@@ -7,6 +7,7 @@ import logging
 import ipywidgets as w
 
 from ..markup import download_link, esc
+from ..widgets.shared import picker
 
 __all__ = ["FormExcelPanel"]
 
@@ -19,8 +20,7 @@ class FormExcelPanel(w.VBox):
     def __init__(self, app, account):
         self.app, self.account = app, account
         newest = {f.id: f for f in sorted(app.catalog.forms, key=lambda f: f.version)}
-        self.form_pick = w.Dropdown(description="Biểu mẫu", options=[(f.title, f.id) for f in newest.values()],
-                                    style={"description_width": "8em"}, layout=w.Layout(width="36em", max_width="100%"))
+        self.form_pick = picker("Biểu mẫu", options=[(f.title, f.id) for f in newest.values()])
         self.download_button = w.Button(description="Tải biểu mẫu dạng Excel", layout=w.Layout(width="auto"))
         self.download_button.add_class("dv-xlsform-download")
         self.download_button.on_click(lambda _b: self.download())

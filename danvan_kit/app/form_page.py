@@ -15,6 +15,7 @@ from ..catalog.calendar import Period
 from ..forms.text import format_date, format_moment
 from ..markup import download_link, esc, safe_filename
 from ..widgets import FormView, UserFacingError
+from ..widgets.shared import picker
 from .autosave import Debouncer
 from .stale_panel import StalePanel
 from .word_button import WordButton
@@ -71,22 +72,15 @@ class FormPage(w.VBox):
         self.periods = [p for p in app.catalog.calendar.offered(self.today, account.is_analyst) if p.form == form_id]
         chosen = next((p for p in self.periods if p.id == params.get("ky")), None)
         period = chosen or default_period(self.periods, self.today, self._submitted_periods(), account.is_analyst)
-        self.period_pick = w.Dropdown(description="Kỳ báo cáo", style={"description_width": "8em"},
-                                      options=[(p.title, p.id) for p in self.periods], value=period.id,
-                                      layout=w.Layout(width="36em", max_width="100%"))
+        self.period_pick = picker("Kỳ báo cáo", options=[(p.title, p.id) for p in self.periods], value=period.id)
         units = app.catalog.organisation.reporting_units()
         if account.is_analyst:
             unit = params.get("dv") if params.get("dv") in {u.code for u in units} else units[0].code
-            self.unit_pick = w.Dropdown(description="Đơn vị", style={"description_width": "8em"},
-                                        options=[(u.name, u.code) for u in units], value=unit,
-                                        layout=w.Layout(width="36em", max_width="100%"))
+            self.unit_pick = picker("Đơn vị", options=[(u.name, u.code) for u in units], value=unit)
         else:
-            self.unit_pick = w.Dropdown(description="Đơn vị", style={"description_width": "8em"},
-                                        options=[(app.catalog.organisation.unit(account.unit_code).name,
-                                                  account.unit_code)], disabled=True,
-                                        layout=w.Layout(width="36em", max_width="100%"))
-        self.item_pick = w.Dropdown(description="Mô hình", style={"description_width": "8em"},
-                                    layout=w.Layout(width="36em", max_width="100%", display="none"))
+            own = app.catalog.organisation.unit(account.unit_code)
+            self.unit_pick = picker("Đơn vị", options=[(own.name, own.code)], disabled=True)
+        self.item_pick = picker("Mô hình", hidden=True)
         self._wanted_item = params.get("mh", "")
         self.header = w.HTML()
         self.body = w.VBox()

@@ -14,8 +14,6 @@ __all__ = ["voila_command", "serve", "hub_address", "lab_command", "lab", "compi
 # Where Voilà finds our page template (`danvan`, named in voila.json): app/jupyter_data/voila/templates.
 JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter_data"
 
-
-
 HUB_DOOR = "danvan_kit.app.hub_door.HubIdentityProvider"
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
-__all__ = ["fixed_layout", "shared_style", "static_html", "hidden_html"]
+__all__ = ["fixed_layout", "shared_style", "static_html", "hidden_html", "picker"]
 
 
 @cache
@@ -38,3 +38,11 @@ def static_html(value: str = "", **css: str) -> w.HTML:
 def hidden_html() -> w.HTML:
     """An HTML widget shown later (a message, a number's reading): a layout of its own, the shared style."""
     return w.HTML(layout=w.Layout(display="none"), style=shared_style("html"))
+
+
+def picker(description: str, *, hidden: bool = False, **options: Any) -> w.Dropdown:
+    """A labelled choice at the top of a page or panel (period, unit, model, form): 36em wide but never
+    wider than the screen (a phone's 390 px cut it off), its label 8em. Its own layout: `hidden`
+    pickers are shown later."""
+    layout = w.Layout(width="36em", max_width="100%", **({"display": "none"} if hidden else {}))
+    return w.Dropdown(description=description, style={"description_width": "8em"}, layout=layout, **options)

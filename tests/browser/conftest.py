@@ -111,7 +111,7 @@ class VoilaServer:
             pytest.skip("Chromium is not installed (/usr/bin/chromium); browser tests not run")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DANVAN_DB_URL", "JUPYTERHUB"))}
         env.update(DANVAN_DATA_DIR=str(data), JUPYTER_CONFIG_PATH="", JUPYTER_CONFIG_DIR=str(data / "jupyter-config"))
-        from danvan_kit.app.server import voila_environment
+        from danvan_kit.app.server import compile_package, voila_environment
 
         env = voila_environment(env)   # our page template, as `danvan serve` finds it
         danvan = [sys.executable, "-m", "danvan_kit"]
@@ -121,8 +121,6 @@ class VoilaServer:
         _SERVERS.append(self)
         self.log = data / "voila.log"
         self._log = open(self.log, "w")
-        from danvan_kit.app.server import compile_package
-
         compile_package()   # as `danvan serve` does
         cmd = [sys.executable, "-m", "voila"] + [a for a in _voila_args(self.port)] + list(extra)
         self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
